@@ -1,0 +1,52 @@
+namespace Digitise.Domain;
+
+public enum DocumentStatus
+{
+    AutoFiled = 0,
+    NeedsVerification,
+    Unmatched,
+    Quarantined,
+}
+
+public static class DocumentStatusNames
+{
+    public static string ToWire(this DocumentStatus status) => status switch
+    {
+        DocumentStatus.AutoFiled => "auto_filed",
+        DocumentStatus.NeedsVerification => "needs_verification",
+        DocumentStatus.Unmatched => "unmatched",
+        DocumentStatus.Quarantined => "quarantined",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static DocumentStatus Parse(string wire) => wire switch
+    {
+        "auto_filed" => DocumentStatus.AutoFiled,
+        "needs_verification" => DocumentStatus.NeedsVerification,
+        "unmatched" => DocumentStatus.Unmatched,
+        "quarantined" => DocumentStatus.Quarantined,
+        _ => throw new FormatException($"Unknown document status '{wire}'."),
+    };
+}
+
+/// <summary>How one field of the document compared with the candidate.</summary>
+/// <param name="Field">e.g. "nhs_number", "date_of_birth", "family_name".</param>
+/// <param name="Level">e.g. "exact", "different", "absent".</param>
+public sealed record FieldComparison(string Field, string Level, double Weight);
+
+/// <summary>A patient the document may belong to, with the evidence.</summary>
+/// <param name="Score">0-1: higher is a better match.</param>
+public sealed record MatchCandidate(string PatientId, double Score, IReadOnlyList<FieldComparison> Fields);
+
+/// <summary>The matcher's decision for one document.</summary>
+/// <param name="Candidates">Ranked best first; the first is the filed patient for auto_filed.</param>
+/// <param name="Reason">Human-readable reason, free of patient data.</param>
+/// <param name="ModelVersion">Which matcher/model made the decision.</param>
+public sealed record MatchDecision(
+    DocumentStatus Status,
+    IReadOnlyList<MatchCandidate> Candidates,
+    string Reason,
+    string ModelVersion)
+{
+    public MatchCandidate? Best => Candidates.Count > 0 ? Candidates[0] : null;
+}

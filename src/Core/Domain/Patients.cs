@@ -1,0 +1,13 @@
+namespace Digitise.Domain;
+
+/// <summary>A patient on the master patient index (MPI). Names upper case; NHS number as 10 digits or null.</summary>
+public sealed record Patient(
+    string PatientId,
+    string? NhsNumber,
+    string? HospitalNumber,
+    string FamilyName,
+    string GivenName,
+    DateOnly? DateOfBirth,
+    string? Sex,
+    string? Postcode,
+    string? Address);

@@ -1,0 +1,67 @@
+namespace Digitise.Storage;
+
+/// <summary>
+/// The page/blob storage seam. Keys are relative, '/'-separated (e.g. "sources/ab/abcdef..."). The local folder
+/// store is the default; Azure Blob Storage lands in a project of its own.
+/// </summary>
+public interface IBlobStore
+{
+    Task<bool> ExistsAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Writes the blob from <paramref name="content"/>; an existing blob with the same key is replaced atomically.</summary>
+    Task PutAsync(string key, Stream content, CancellationToken cancellationToken);
+
+    Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
+}
+
+/// <summary>Blob storage in a local folder; writes go to a temporary file first and are renamed into place.</summary>
+public sealed class LocalFolderBlobStore : IBlobStore
+{
+    private readonly string _root;
+
+    public LocalFolderBlobStore(string root)
+    {
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult(File.Exists(PathFor(key)));
+
+    public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
+    {
+        string path = PathFor(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        string temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";
+        try
+        {
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            {
+                await content.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
+        }
+    }
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(new FileStream(PathFor(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+
+    private string PathFor(string key)
+    {
+        if (string.IsNullOrWhiteSpace(key) || key.Contains("..", StringComparison.Ordinal) || Path.IsPathRooted(key))
+        {
+            throw new ArgumentException($"Blob key '{key}' is not a relative key.", nameof(key));
+        }
+
+        return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
+    }
+}
