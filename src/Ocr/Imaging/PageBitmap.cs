@@ -1,0 +1,68 @@
+using System.Runtime.InteropServices;
+using Digitise.Domain;
+using Digitise.Ocr.Interop;
+
+namespace Digitise.Ocr.Imaging;
+
+/// <summary>A decoded page image (a Leptonica PIX). Dispose it when done.</summary>
+public sealed class PageBitmap : IDisposable
+{
+    internal PageBitmap(PixHandle pix) => Pix = pix;
+
+    internal PixHandle Pix { get; }
+
+    public int Width => Leptonica.PixGetWidth(Pix);
+
+    public int Height => Leptonica.PixGetHeight(Pix);
+
+    public int Depth => Leptonica.PixGetDepth(Pix);
+
+    /// <summary>Horizontal resolution stored in the image, or 0 when it states none.</summary>
+    public int Dpi => Leptonica.PixGetXRes(Pix);
+
+    /// <summary>Decodes a page from an encoded image (TIFF frame, PNG, JPEG) without re-encoding it.</summary>
+    /// <exception cref="InvalidDataException">The data is not a readable image.</exception>
+    public static unsafe PageBitmap Decode(ReadOnlySpan<byte> data, SourceFormat format, int frame = 0)
+    {
+        Leptonica.EnsureQuiet();
+        PixHandle pix;
+        fixed (byte* p = data)
+        {
+            pix = format == SourceFormat.Tiff
+                ? Leptonica.PixReadMemTiff(p, (nuint)data.Length, frame)
+                : Leptonica.PixReadMem(p, (nuint)data.Length);
+        }
+
+        if (pix.IsInvalid)
+        {
+            pix.Dispose();
+            throw new InvalidDataException(format == SourceFormat.Tiff
+                ? $"TIFF page {frame + 1} could not be decoded"
+                : $"{format} image could not be decoded");
+        }
+
+        return new PageBitmap(pix);
+    }
+
+    /// <summary>Encodes the page losslessly as PNG (for thumbnails and samples).</summary>
+    public byte[] ToPng()
+    {
+        if (Leptonica.PixWriteMem(out IntPtr data, out nuint size, Pix, Leptonica.IFF_PNG) != 0 || data == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("Leptonica could not encode the page as PNG.");
+        }
+
+        try
+        {
+            var bytes = new byte[checked((int)size)];
+            Marshal.Copy(data, bytes, 0, bytes.Length);
+            return bytes;
+        }
+        finally
+        {
+            Leptonica.LeptFree(data);
+        }
+    }
+
+    public void Dispose() => Pix.Dispose();
+}

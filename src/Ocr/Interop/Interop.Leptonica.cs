@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+
+namespace Digitise.Ocr.Interop;
+
+internal static partial class Leptonica
+{
+    // File formats (imageio.h)
+    internal const int IFF_PNG = 3;
+    internal const int IFF_TIFF = 4;
+    internal const int IFF_TIFF_LZW = 9;
+    internal const int IFF_TIFF_G4 = 6;
+
+    internal const int L_SEVERITY_NONE = 7;
+
+    private static int s_quiet;
+
+    /// <summary>Registers the resolver and silences Leptonica's stderr messages: failures are reported as quarantine reasons instead.</summary>
+    internal static void EnsureQuiet()
+    {
+        if (Interlocked.Exchange(ref s_quiet, 1) == 0)
+        {
+            Libraries.EnsureRegistered();
+            SetMsgSeverity(L_SEVERITY_NONE);
+        }
+    }
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixReadMem")]
+    internal static unsafe partial PixHandle PixReadMem(byte* data, nuint size);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixReadMemTiff")]
+    internal static unsafe partial PixHandle PixReadMemTiff(byte* data, nuint size, int n);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixDestroy")]
+    internal static partial void PixDestroy(ref IntPtr pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetWidth")]
+    internal static partial int PixGetWidth(PixHandle pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetHeight")]
+    internal static partial int PixGetHeight(PixHandle pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetDepth")]
+    internal static partial int PixGetDepth(PixHandle pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetXRes")]
+    internal static partial int PixGetXRes(PixHandle pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetYRes")]
+    internal static partial int PixGetYRes(PixHandle pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixSetResolution")]
+    internal static partial int PixSetResolution(PixHandle pix, int xres, int yres);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixConvertTo8")]
+    internal static partial PixHandle PixConvertTo8(PixHandle pix, int cmapflag);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixConvertTo1")]
+    internal static partial PixHandle PixConvertTo1(PixHandle pix, int threshold);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteTiff", StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int PixWriteTiff(string filename, PixHandle pix, int comptype, string modestr);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteMem")]
+    internal static partial int PixWriteMem(out IntPtr data, out nuint size, PixHandle pix, int format);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "lept_free")]
+    internal static partial void LeptFree(IntPtr ptr);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "setMsgSeverity")]
+    internal static partial int SetMsgSeverity(int newsev);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "getLeptonicaVersion")]
+    internal static partial IntPtr GetLeptonicaVersion();
+}
+
+/// <summary>Owns one Leptonica <c>PIX*</c>; destroyed only from <see cref="ReleaseHandle"/>.</summary>
+internal sealed class PixHandle : SafeHandle
+{
+    public PixHandle()
+        : base(IntPtr.Zero, ownsHandle: true)
+    {
+    }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle()
+    {
+        IntPtr pix = handle;
+        Leptonica.PixDestroy(ref pix);
+        return true;
+    }
+}

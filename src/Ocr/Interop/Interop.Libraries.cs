@@ -1,0 +1,80 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace Digitise.Ocr.Interop;
+
+/// <summary>
+/// Maps the logical library names used by <c>[LibraryImport]</c> to Debian's sonames, and keeps OpenMP from
+/// oversubscribing the cores: libgomp reads <c>OMP_THREAD_LIMIT</c> once, when it is loaded (as a dependency of
+/// libtesseract), and .NET's Environment.SetEnvironmentVariable does not change the native environment on Unix,
+/// so the limit is written with libc's setenv before the first native load.
+/// </summary>
+internal static partial class Libraries
+{
+    internal const string Tesseract = "tesseract";
+    internal const string Leptonica = "lept";
+    internal const string LibC = "libc";
+
+    internal const string TesseractSoname = "libtesseract.so.5";
+    internal const string LeptonicaSoname = "liblept.so.5";
+
+    private static int s_registered;
+
+    /// <summary>OpenMP thread limit written before the native libraries load; null leaves the environment alone.</summary>
+    internal static int? OpenMpThreadLimit { get; set; } = 1;
+
+    internal static void EnsureRegistered()
+    {
+        if (Interlocked.Exchange(ref s_registered, 1) == 1)
+        {
+            return;
+        }
+
+        NativeLibrary.SetDllImportResolver(typeof(Libraries).Assembly, Resolve);
+    }
+
+    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    {
+        string? soname = libraryName switch
+        {
+            Tesseract => TesseractSoname,
+            Leptonica => LeptonicaSoname,
+            LibC => "libc.so.6",
+            _ => null,
+        };
+        if (soname is null)
+        {
+            return IntPtr.Zero;
+        }
+
+        if (libraryName != LibC)
+        {
+            LimitOpenMp();
+        }
+
+        if (NativeLibrary.TryLoad(soname, assembly, searchPath, out IntPtr handle))
+        {
+            return handle;
+        }
+
+        throw new OcrUnavailableException(
+            $"The native library '{soname}' could not be loaded. Install it with: sudo apt-get install -y " +
+            (libraryName == Tesseract ? "tesseract-ocr tesseract-ocr-eng" : "liblept5") +
+            " (or run ./scripts/setup as root).");
+    }
+
+    private static void LimitOpenMp()
+    {
+        if (OpenMpThreadLimit is not int limit || Environment.GetEnvironmentVariable("OMP_THREAD_LIMIT") is not null)
+        {
+            return;
+        }
+
+        string value = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _ = SetEnv("OMP_THREAD_LIMIT", value, 1);
+        Environment.SetEnvironmentVariable("OMP_THREAD_LIMIT", value);
+    }
+
+    [LibraryImport(LibC, EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+}

@@ -1,0 +1,51 @@
+namespace Digitise.Ocr;
+
+/// <summary>Settings under <c>Ocr</c> in configuration.</summary>
+public sealed class OcrOptions
+{
+    /// <summary>OCR workers, each with its own engine. 0 means one per core.</summary>
+    public int Workers { get; init; }
+
+    /// <summary>Folder holding <c>eng.traineddata</c>; empty means probe TESSDATA_PREFIX and Debian's folders.</summary>
+    public string TessdataPath { get; init; } = string.Empty;
+
+    public string Language { get; init; } = "eng";
+
+    /// <summary>Resolution assumed when an image does not state one.</summary>
+    public int DefaultDpi { get; init; } = 300;
+
+    /// <summary>Largest page accepted, in pixels (width x height); bigger pages are refused as decompression bombs.</summary>
+    public long MaxPixelsPerPage { get; init; } = 200_000_000;
+
+    public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
+
+    internal static readonly string[] DebianTessdata =
+    [
+        "/usr/share/tesseract-ocr/5/tessdata",
+        "/usr/share/tesseract-ocr/4.00/tessdata",
+        "/usr/share/tessdata",
+        "/usr/local/share/tessdata",
+    ];
+
+    /// <summary>Finds the tessdata folder holding the language file, or throws naming the missing file.</summary>
+    public string ResolveTessdata()
+    {
+        string file = Language + ".traineddata";
+        IEnumerable<string> candidates = !string.IsNullOrEmpty(TessdataPath)
+            ? [TessdataPath]
+            : Environment.GetEnvironmentVariable("TESSDATA_PREFIX") is { Length: > 0 } prefix
+                ? [prefix, Path.Combine(prefix, "tessdata"), .. DebianTessdata]
+                : DebianTessdata;
+        foreach (string folder in candidates)
+        {
+            if (File.Exists(Path.Combine(folder, file)))
+            {
+                return folder;
+            }
+        }
+
+        throw new OcrUnavailableException(
+            $"Tesseract language data '{file}' was not found (looked in {string.Join(", ", candidates)}). " +
+            $"Install it with: sudo apt-get install -y tesseract-ocr-{Language} (or set Ocr:TessdataPath).");
+    }
+}

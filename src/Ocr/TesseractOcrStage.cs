@@ -1,0 +1,105 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Digitise.Domain;
+using Digitise.Ocr.Imaging;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Digitise.Ocr;
+
+/// <summary>
+/// The in-process OCR stage: one worker per core, each holding one Tesseract engine initialised once and reused
+/// for every page it takes. OpenMP inside Tesseract is limited to one thread (see Interop.Libraries) so the workers,
+/// not OpenMP, use the cores. Pages that cannot be decoded become <see cref="PageFailure"/>s; text-layer pages and
+/// failures pass straight through.
+/// </summary>
+public sealed partial class TesseractOcrStage : IOcrStage
+{
+    private readonly OcrOptions _options;
+    private readonly ILogger _logger;
+
+    public TesseractOcrStage(OcrOptions options, ILogger<TesseractOcrStage>? logger = null)
+    {
+        _options = options;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public async Task RunAsync(ChannelReader<PageItem> input, ChannelWriter<PageItem> output, CancellationToken cancellationToken)
+    {
+        var engines = new ConcurrentBag<TesseractEngine>();
+        Exception? failure = null;
+        try
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.EffectiveWorkers, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(input.ReadAllAsync(cancellationToken), parallel, async (item, ct) =>
+            {
+                PageItem result = item switch
+                {
+                    PageImage { Content: EncodedImage image } page => Recognise(engines, page, image),
+                    PageImage { Content: TextLayer layer } page => FromTextLayer(page, layer),
+                    _ => item,
+                };
+                await output.WriteAsync(result, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            output.TryComplete(failure);
+            while (engines.TryTake(out TesseractEngine? engine))
+            {
+                engine.Dispose();
+            }
+        }
+    }
+
+    private PageItem Recognise(ConcurrentBag<TesseractEngine> engines, PageImage page, EncodedImage image)
+    {
+        TesseractEngine engine = engines.TryTake(out TesseractEngine? pooled) ? pooled : CreateEngine();
+        try
+        {
+            using PageBitmap bitmap = PageBitmap.Decode(image.Data.Span, image.Format, image.Frame);
+            if ((long)bitmap.Width * bitmap.Height > _options.MaxPixelsPerPage)
+            {
+                return new PageFailure(page.Source, page.PageNumber, page.PageCount, $"image_too_large: {bitmap.Width}x{bitmap.Height} pixels");
+            }
+
+            OcrResult result = engine.Recognise(bitmap, image.DpiHint);
+
+            LogPageRecognised(page.PageNumber, result.Words.Count, (long)result.Elapsed.TotalMilliseconds);
+            return new PageText(page.Source, page.PageNumber, page.PageCount, result.Text, result.Words, result.MeanConfidence,
+                result.WidthPx, result.HeightPx, result.Dpi, TextOrigin.Ocr, result.Elapsed);
+        }
+        catch (InvalidDataException ex)
+        {
+            return new PageFailure(page.Source, page.PageNumber, page.PageCount, "undecodable_image: " + ex.Message);
+        }
+        finally
+        {
+            engines.Add(engine);
+        }
+    }
+
+    private TesseractEngine CreateEngine()
+    {
+        LogEngineCreated(_options.Language);
+        return new TesseractEngine(_options);
+    }
+
+    private static PageText FromTextLayer(PageImage page, TextLayer layer)
+    {
+        string text = string.Join('\n', layer.Words.GroupBy(w => w.LineIndex).OrderBy(g => g.Key).Select(g => string.Join(' ', g.Select(w => w.Text))));
+        return new PageText(page.Source, page.PageNumber, page.PageCount, text, layer.Words, 100f,
+            layer.WidthPx, layer.HeightPx, layer.Dpi, TextOrigin.PdfTextLayer, TimeSpan.Zero);
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "OCR engine created ({Language})")]
+    private partial void LogEngineCreated(string language);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Trace, Message = "Page {PageNumber} recognised: {Words} words in {Milliseconds} ms")]
+    private partial void LogPageRecognised(int pageNumber, int words, long milliseconds);
+}
