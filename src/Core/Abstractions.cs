@@ -47,3 +47,12 @@ public interface IMatcher
 {
     MatchDecision Match(IReadOnlyList<ExtractedIdentifier> identifiers);
 }
+
+/// <summary>A file found under the run's inputs, or a path that could not be read (with its reason).</summary>
+public sealed record DiscoveredSource(SourceFile File, string? Failure);
+
+/// <summary>Finds the source files under the operator's inputs (Ingest).</summary>
+public interface ISourceDiscovery
+{
+    IAsyncEnumerable<DiscoveredSource> DiscoverAsync(IReadOnlyList<string> inputs, CancellationToken cancellationToken);
+}

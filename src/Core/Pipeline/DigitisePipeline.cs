@@ -1,0 +1,405 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using Digitise.Domain;
+using Digitise.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Digitise.Pipeline;
+
+/// <summary>
+/// The staged pipeline: discover files -> decode pages -> OCR -> assemble documents -> extract identifiers -> match
+/// -> persist. Every boundary is a bounded channel (backpressure: memory stays flat however big the batch), every
+/// stage completes its output on the way out so completion and faults flow downstream, and bad input travels as
+/// data (<see cref="PageFailure"/>) to be quarantined, never as an exception that stops the batch.
+/// </summary>
+public sealed partial class DigitisePipeline
+{
+    private readonly ISourceDiscovery _discovery;
+    private readonly IPageSource _pages;
+    private readonly IOcrStage _ocr;
+    private readonly IIdentifierExtractor _extractor;
+    private readonly IMatcher _matcher;
+    private readonly IDigitiseStore _store;
+    private readonly PipelineOptions _options;
+    private readonly ILogger _logger;
+    private readonly IBlobStore? _archive;
+
+    private int _filesFound;
+    private int _filesSkipped;
+    private int _pagesRead;
+    private int _pagesRecognised;
+    private int _pagesFromTextLayer;
+    private int _pagesFailed;
+    private int _documentsDone;
+
+    public DigitisePipeline(
+        ISourceDiscovery discovery,
+        IPageSource pages,
+        IOcrStage ocr,
+        IIdentifierExtractor extractor,
+        IMatcher matcher,
+        IDigitiseStore store,
+        PipelineOptions options,
+        IBlobStore? archive = null,
+        ILogger<DigitisePipeline>? logger = null)
+    {
+        options.Validate();
+        _discovery = discovery;
+        _pages = pages;
+        _ocr = ocr;
+        _extractor = extractor;
+        _matcher = matcher;
+        _store = store;
+        _options = options;
+        _archive = archive;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Runs the batch. Cancellation stops cleanly: what was finished stays stored, and the summary says so.</summary>
+    public async Task<PipelineSummary> RunAsync(
+        IReadOnlyList<string> inputs,
+        string batchName,
+        IProgress<PipelineProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        long batchId = await _store.OpenBatchAsync(batchName, cancellationToken).ConfigureAwait(false);
+        var byStatus = new Dictionary<DocumentStatus, int>();
+        LogBatchStarted(batchId, inputs.Count);
+
+        var files = Bounded<SourceFile>(_options.FileChannelCapacity);
+        var pages = Bounded<PageItem>(_options.PageChannelCapacity);
+        var recognised = Bounded<PageItem>(_options.PageChannelCapacity);
+        var documents = Bounded<(Document? Document, PageFailure? Failure, SourceFile Source)>(_options.DocumentChannelCapacity);
+        var outcomes = Bounded<DocumentOutcome>(_options.DocumentChannelCapacity);
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        CancellationToken ct = linked.Token;
+        using var ticker = progress is null ? null : new Timer(_ => progress.Report(Snapshot(clock.Elapsed)), null, 1000, 1000);
+
+        Task[] stages =
+        [
+            Guard(DiscoverAsync(inputs, batchId, files.Writer, pages.Writer, ct), linked),
+            Guard(DecodeAsync(files.Reader, pages.Writer, ct), linked),
+            Guard(_ocr.RunAsync(pages.Reader, recognised.Writer, ct), linked),
+            Guard(AssembleAsync(recognised.Reader, documents.Writer, ct), linked),
+            Guard(MatchAsync(documents.Reader, outcomes.Writer, ct), linked),
+            Guard(PersistAsync(batchId, outcomes.Reader, byStatus, ct), linked),
+        ];
+
+        bool cancelled = false;
+        try
+        {
+            await Task.WhenAll(stages).ConfigureAwait(false);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            cancelled = true;
+        }
+
+        await _store.CompleteBatchAsync(batchId, cancelled ? "interrupted" : "complete", CancellationToken.None).ConfigureAwait(false);
+        progress?.Report(Snapshot(clock.Elapsed));
+        LogBatchFinished(batchId, _documentsDone, (long)clock.Elapsed.TotalMilliseconds, cancelled);
+        return new PipelineSummary(batchId, _filesFound, _filesSkipped, _pagesRecognised, _pagesFromTextLayer, _pagesFailed, byStatus, clock.Elapsed, cancelled);
+    }
+
+    private PipelineProgress Snapshot(TimeSpan elapsed) =>
+        new(Volatile.Read(ref _filesFound), Volatile.Read(ref _filesSkipped), Volatile.Read(ref _pagesRead),
+            Volatile.Read(ref _pagesRecognised) + Volatile.Read(ref _pagesFromTextLayer), Volatile.Read(ref _documentsDone), elapsed);
+
+    private static Channel<T> Bounded<T>(int capacity) =>
+        Channel.CreateBounded<T>(new BoundedChannelOptions(capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = false, SingleWriter = false });
+
+    /// <summary>A stage that faults cancels its siblings so the run ends instead of waiting on a dead stage.</summary>
+    private static async Task Guard(Task stage, CancellationTokenSource linked)
+    {
+        try
+        {
+            await stage.ConfigureAwait(false);
+        }
+        catch
+        {
+            await linked.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task DiscoverAsync(IReadOnlyList<string> inputs, long batchId, ChannelWriter<SourceFile> files, ChannelWriter<PageItem> failures, CancellationToken ct)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach (DiscoveredSource found in _discovery.DiscoverAsync(inputs, ct).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _filesFound);
+                await _store.RecordSourceAsync(batchId, found.File, ct).ConfigureAwait(false);
+                if (found.Failure is not null)
+                {
+                    // Unreadable paths skip decoding but still travel the pipeline to be quarantined and counted.
+                    await failures.WriteAsync(new PageFailure(found.File, 0, 0, found.Failure), ct).ConfigureAwait(false);
+                }
+                else if (await _store.IsSourceCompleteAsync(found.File.Sha256, ct).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref _filesSkipped);
+                    LogSourceSkipped(found.File.Sha256[..12]);
+                }
+                else
+                {
+                    await files.WriteAsync(found.File, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            files.TryComplete(error);
+        }
+    }
+
+    private async Task DecodeAsync(ChannelReader<SourceFile> files, ChannelWriter<PageItem> pages, CancellationToken ct)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach (SourceFile file in files.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                await foreach (PageItem page in ReadSafelyAsync(file, ct).ConfigureAwait(false))
+                {
+                    Interlocked.Increment(ref _pagesRead);
+                    await pages.WriteAsync(page, ct).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            pages.TryComplete(error);
+        }
+    }
+
+    /// <summary>
+    /// A reader that throws part-way through a file (a bug, or input no check foresaw) quarantines the file's
+    /// remaining pages instead of stopping the batch.
+    /// </summary>
+    private async IAsyncEnumerable<PageItem> ReadSafelyAsync(SourceFile file, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        int lastPage = 0;
+        int pageCount = 0;
+        await using IAsyncEnumerator<PageItem> reader = _pages.ReadPagesAsync(file, ct).GetAsyncEnumerator(ct);
+        while (true)
+        {
+            PageItem? next = null;
+            string? failure = null;
+            try
+            {
+                if (await reader.MoveNextAsync().ConfigureAwait(false))
+                {
+                    next = reader.Current;
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogReaderFailed(ex.GetType().Name);
+                failure = $"read_error: {ex.GetType().Name}";
+            }
+
+            if (failure is not null)
+            {
+                // Pages already handed on are kept; the file is quarantined as a whole with the reason.
+                yield return new PageFailure(file, lastPage == 0 ? 0 : lastPage + 1, pageCount, failure);
+                if (lastPage > 0)
+                {
+                    for (int page = lastPage + 2; page <= pageCount; page++)
+                    {
+                        yield return new PageFailure(file, page, pageCount, failure);
+                    }
+                }
+
+                yield break;
+            }
+
+            if (next is null)
+            {
+                yield break;
+            }
+
+            lastPage = next.PageNumber;
+            pageCount = next.PageCount;
+            yield return next;
+        }
+    }
+
+    private async Task AssembleAsync(ChannelReader<PageItem> recognised, ChannelWriter<(Document?, PageFailure?, SourceFile)> documents, CancellationToken ct)
+    {
+        // Pages of one file arrive in any order from the OCR workers; a file is complete when all its pages are in.
+        var open = new Dictionary<string, List<PageItem>>(StringComparer.Ordinal);
+        Exception? error = null;
+        try
+        {
+            await foreach (PageItem item in recognised.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                switch (item)
+                {
+                    case PageText { Origin: TextOrigin.Ocr }:
+                        Interlocked.Increment(ref _pagesRecognised);
+                        break;
+                    case PageText:
+                        Interlocked.Increment(ref _pagesFromTextLayer);
+                        break;
+                    case PageFailure:
+                        Interlocked.Increment(ref _pagesFailed);
+                        break;
+                }
+
+                if (item is PageFailure { PageNumber: 0 } whole)
+                {
+                    await documents.WriteAsync((null, whole, whole.Source), ct).ConfigureAwait(false);
+                    continue;
+                }
+
+                string key = item.Source.FullPath;
+                if (!open.TryGetValue(key, out List<PageItem>? collected))
+                {
+                    open[key] = collected = new List<PageItem>(item.PageCount);
+                }
+
+                collected.Add(item);
+                if (collected.Count < item.PageCount)
+                {
+                    continue;
+                }
+
+                open.Remove(key);
+                collected.Sort((a, b) => a.PageNumber.CompareTo(b.PageNumber));
+                PageFailure? failure = collected.OfType<PageFailure>().FirstOrDefault();
+                var texts = collected.OfType<PageText>().ToList();
+                var document = new Document(DocumentId.For(item.Source.Sha256, 1), item.Source, 1, item.PageCount, texts);
+                await documents.WriteAsync((document, failure, item.Source), ct).ConfigureAwait(false);
+            }
+
+            // Anything still open lost pages on the way: never drop it silently.
+            foreach (List<PageItem> partial in open.Values)
+            {
+                PageItem first = partial[0];
+                var document = new Document(DocumentId.For(first.Source.Sha256, 1), first.Source, 1, first.PageCount, partial.OfType<PageText>().ToList());
+                var missing = new PageFailure(first.Source, 0, first.PageCount, $"incomplete: {partial.Count} of {first.PageCount} pages arrived");
+                await documents.WriteAsync((document, missing, first.Source), ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            documents.TryComplete(error);
+        }
+    }
+
+    private async Task MatchAsync(ChannelReader<(Document? Document, PageFailure? Failure, SourceFile Source)> documents, ChannelWriter<DocumentOutcome> outcomes, CancellationToken ct)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach ((Document? document, PageFailure? failure, SourceFile source) in documents.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                DocumentOutcome outcome;
+                if (failure is not null || document is null)
+                {
+                    string reason = failure is null ? "incomplete" : failure.PageNumber > 0 ? $"page {failure.PageNumber}: {failure.Reason}" : failure.Reason;
+                    IndexedDocument? partial = document is null ? null : new IndexedDocument(document, []);
+                    outcome = new DocumentOutcome(source, DocumentId.For(source.Sha256, 1), 1, Math.Max(1, failure?.PageCount ?? 1), partial,
+                        new MatchDecision(DocumentStatus.Quarantined, [], reason, "ingest"));
+                }
+                else
+                {
+                    IReadOnlyList<ExtractedIdentifier> identifiers = _extractor.Extract(document);
+                    MatchDecision decision = _matcher.Match(identifiers);
+                    outcome = new DocumentOutcome(source, document.Id, document.FirstPage, document.LastPage, new IndexedDocument(document, identifiers), decision);
+                }
+
+                await outcomes.WriteAsync(outcome, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            outcomes.TryComplete(error);
+        }
+    }
+
+    private async Task PersistAsync(long batchId, ChannelReader<DocumentOutcome> outcomes, Dictionary<DocumentStatus, int> byStatus, CancellationToken ct)
+    {
+        await foreach (DocumentOutcome outcome in outcomes.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            if (_archive is not null && outcome.Source.Length > 0)
+            {
+                await ArchiveAsync(outcome.Source, ct).ConfigureAwait(false);
+            }
+
+            await _store.SaveOutcomeAsync(batchId, outcome, ct).ConfigureAwait(false);
+            lock (byStatus)
+            {
+                byStatus[outcome.Decision.Status] = byStatus.GetValueOrDefault(outcome.Decision.Status) + 1;
+            }
+
+            Interlocked.Increment(ref _documentsDone);
+            if (outcome.Decision.Status == DocumentStatus.Quarantined)
+            {
+                LogQuarantined(outcome.Id.Value, outcome.Decision.Reason);
+            }
+        }
+    }
+
+    /// <summary>Keeps a copy of every source file, addressed by its hash, in the blob store (provenance).</summary>
+    private async Task ArchiveAsync(SourceFile source, CancellationToken ct)
+    {
+        string key = $"sources/{source.Sha256[..2]}/{source.Sha256}";
+        if (await _archive!.ExistsAsync(key, ct).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await using var stream = new FileStream(source.FullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            await _archive.PutAsync(key, stream, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogArchiveFailed(source.Sha256[..12], ex.GetType().Name);
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Batch {BatchId} started with {Inputs} input(s)")]
+    private partial void LogBatchStarted(long batchId, int inputs);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Batch {BatchId} finished: {Documents} document(s) in {Milliseconds} ms (cancelled: {Cancelled})")]
+    private partial void LogBatchFinished(long batchId, int documents, long milliseconds, bool cancelled);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Debug, Message = "Source {Sha} already complete; skipped")]
+    private partial void LogSourceSkipped(string sha);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Document {DocumentId} quarantined: {Reason}")]
+    private partial void LogQuarantined(string documentId, string reason);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "A page reader failed unexpectedly ({Exception}); the file is quarantined")]
+    private partial void LogReaderFailed(string exception);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Source {Sha} could not be archived ({Exception})")]
+    private partial void LogArchiveFailed(string sha, string exception);
+}

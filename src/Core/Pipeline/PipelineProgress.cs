@@ -1,0 +1,28 @@
+using Digitise.Domain;
+
+namespace Digitise.Pipeline;
+
+/// <summary>A snapshot of the run's counters, reported while it works.</summary>
+public sealed record PipelineProgress(
+    int FilesFound,
+    int FilesSkipped,
+    int PagesRead,
+    int PagesRecognised,
+    int DocumentsDone,
+    TimeSpan Elapsed);
+
+/// <summary>What a run did.</summary>
+public sealed record PipelineSummary(
+    long BatchId,
+    int FilesFound,
+    int FilesSkipped,
+    int PagesRecognised,
+    int PagesFromTextLayer,
+    int PagesFailed,
+    IReadOnlyDictionary<DocumentStatus, int> DocumentsByStatus,
+    TimeSpan Elapsed,
+    bool Cancelled)
+{
+    /// <summary>Pages that went through OCR or a text layer in this run, per second.</summary>
+    public double PagesPerSecond => Elapsed.TotalSeconds > 0 ? (PagesRecognised + PagesFromTextLayer) / Elapsed.TotalSeconds : 0;
+}

@@ -1,0 +1,23 @@
+namespace Digitise.Ingest;
+
+/// <summary>Settings under <c>Ingest</c> in configuration.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>Largest source file read, in bytes; bigger files are quarantined as <c>file_too_large</c>.</summary>
+    public long MaxFileBytes { get; init; } = 2L * 1024 * 1024 * 1024;
+
+    /// <summary>Largest page accepted, in pixels (width x height); bigger pages are quarantined as decompression bombs.</summary>
+    public long MaxPixelsPerPage { get; init; } = 200_000_000;
+
+    /// <summary>Most pages read from one source file.</summary>
+    public int MaxPagesPerFile { get; init; } = 5000;
+
+    /// <summary>Resolution PDF pages are rasterised at when their image cannot be handed over as it is.</summary>
+    public int PdfRenderDpi { get; init; } = 300;
+
+    /// <summary>A PDF page with at least this many letters in its text layer uses that text instead of OCR.</summary>
+    public int MinTextLayerLetters { get; init; } = 20;
+
+    /// <summary>The poppler program used to rasterise PDF pages.</summary>
+    public string PdftoppmPath { get; init; } = "pdftoppm";
+}
