@@ -1,0 +1,696 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Digitise.Domain;
+using Digitise.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Digitise.Data.Sqlite;
+
+/// <summary>
+/// <see cref="IDigitiseStore"/> on one SQLite file: WAL journal (readers in other processes never block the writer),
+/// foreign keys on, a busy timeout, and migrations owned by this project (<see cref="SqliteMigrations"/>).
+/// </summary>
+/// <remarks>
+/// Every call opens a pooled connection, so the store may be used from several threads; writes are serialised
+/// in-process and each runs in one <c>BEGIN IMMEDIATE</c> transaction. Timestamps come from the
+/// <see cref="TimeProvider"/> and are stored as ISO-8601 UTC text.
+/// </remarks>
+public sealed class SqliteDigitiseStore : IDigitiseStore
+{
+    /// <summary>Who records the decisions written by <see cref="SaveOutcomeAsync"/>.</summary>
+    public const string PipelineActor = "pipeline";
+
+    private const int BusyTimeoutMilliseconds = 30_000;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private int _disposed;
+
+    /// <summary>Creates a store on <paramref name="path"/> (and its folder). Call <see cref="MigrateAsync"/> before use, or use <see cref="OpenAsync(string, CancellationToken)"/>.</summary>
+    public SqliteDigitiseStore(string path, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        DatabasePath = Path.GetFullPath(path);
+        string? folder = Path.GetDirectoryName(DatabasePath);
+        if (!string.IsNullOrEmpty(folder))
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    /// <summary>Absolute path of the database file.</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>Opens (creating when missing) the database at <paramref name="path"/> and migrates it to the current schema.</summary>
+    public static Task<SqliteDigitiseStore> OpenAsync(string path, CancellationToken cancellationToken) =>
+        OpenAsync(path, TimeProvider.System, cancellationToken);
+
+    /// <inheritdoc cref="OpenAsync(string, CancellationToken)"/>
+    public static async Task<SqliteDigitiseStore> OpenAsync(string path, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        var store = new SqliteDigitiseStore(path, timeProvider);
+        try
+        {
+            await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
+            return store;
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The schema version this build migrates to.</summary>
+    public static int LatestSchemaVersion => SqliteMigrations.LatestVersion;
+
+    /// <summary>The database's current schema version (0 before the first migration).</summary>
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version';";
+        if (Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+
+        return await SqliteMigrations.GetVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(SqliteMigrations.All, cancellationToken);
+
+    internal async Task<int> MigrateAsync(IReadOnlyList<SqliteMigration> migrations, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            // WAL is a property of the file: set once here, outside any transaction, and every later connection uses it.
+            using (SqliteCommand wal = connection.CreateCommand())
+            {
+                wal.CommandText = "PRAGMA journal_mode = WAL;";
+                string? mode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new InvalidOperationException(
+                        $"SQLite could not switch '{DatabasePath}' to WAL journal mode (got '{mode}'). " +
+                        "Keep the database on a local disk: WAL does not work on network file systems.");
+                }
+            }
+
+            return await SqliteMigrations.ApplyAsync(connection, migrations, Now(), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    public async Task<long> OpenBatchAsync(string name, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        return await WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                using SqliteCommand command = Command(connection, transaction, """
+                    INSERT INTO batches (name, created_utc, updated_utc, state) VALUES ($name, $now, $now, 'running')
+                    ON CONFLICT (name) DO UPDATE SET updated_utc = excluded.updated_utc, state = 'running'
+                    RETURNING id;
+                    """);
+                command.Parameters.AddWithValue("$name", name);
+                command.Parameters.AddWithValue("$now", Now());
+                return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task RecordSourceAsync(long batchId, SourceFile file, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        await WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                string now = Now();
+                await EnsureSourceAsync(connection, transaction, file, now, ct).ConfigureAwait(false);
+                await LinkSourceAsync(connection, transaction, batchId, file, now, ct).ConfigureAwait(false);
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsSourceCompleteAsync(string sha256, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null, "SELECT status FROM source_files WHERE sha256 = $sha;");
+        command.Parameters.AddWithValue("$sha", sha256);
+        object? status = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return status is string s && (s == SourceStatus.Complete || s == SourceStatus.Quarantined);
+    }
+
+    public async Task SaveOutcomeAsync(long batchId, DocumentOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        await WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                await SaveOutcomeCoreAsync(connection, transaction, batchId, outcome, Now(), ct).ConfigureAwait(false);
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<ManifestRow>> GetManifestAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null, """
+            SELECT bs.path, d.sha256, d.document_id, d.first_page, d.last_page, d.status, d.patient_id, d.match_score, d.reason,
+                   COALESCE((SELECT AVG(p.mean_confidence) FROM pages p
+                             WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page), 0.0)
+            FROM batch_sources bs
+            JOIN documents d ON d.sha256 = bs.sha256
+            WHERE bs.batch_id = $batch
+            ORDER BY bs.path, d.first_page;
+            """);
+        command.Parameters.AddWithValue("$batch", batchId);
+
+        var rows = new List<ManifestRow>();
+        await using (SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                int first = reader.GetInt32(3);
+                int last = reader.GetInt32(4);
+                rows.Add(new ManifestRow(
+                    SourceFile: reader.GetString(0),
+                    Sha256: reader.GetString(1),
+                    DocumentId: reader.GetString(2),
+                    FirstPage: first,
+                    LastPage: last,
+                    Status: DocumentStatusNames.Parse(reader.GetString(5)),
+                    PatientId: reader.IsDBNull(6) ? null : reader.GetString(6),
+                    MatchScore: reader.IsDBNull(7) ? null : reader.GetDouble(7),
+                    Reason: reader.GetString(8),
+                    Pages: last - first + 1,
+                    MeanConfidence: reader.GetDouble(9)));
+            }
+        }
+
+        // SQLite's BINARY collation orders UTF-8 bytes, which differs from .NET ordinal (UTF-16) above the BMP; settle it here.
+        // List.Sort is not stable, so the tie-break is explicit.
+        rows.Sort(static (a, b) =>
+        {
+            int byPath = string.CompareOrdinal(a.SourceFile, b.SourceFile);
+            return byPath != 0 ? byPath : a.FirstPage.CompareTo(b.FirstPage);
+        });
+        return rows;
+    }
+
+    public async Task<MpiImportResult> UpsertPatientsAsync(IEnumerable<Patient> patients, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(patients);
+        return await WriteAsync(
+            (connection, transaction, ct) => Task.FromResult(UpsertPatientsCore(connection, transaction, patients, ct)),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<Patient> ReadPatientsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null, """
+            SELECT patient_id, nhs_number, hospital_number, family_name, given_name, date_of_birth, sex, postcode, address
+            FROM patients ORDER BY patient_id;
+            """);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return new Patient(
+                PatientId: reader.GetString(0),
+                NhsNumber: NullableString(reader, 1),
+                HospitalNumber: NullableString(reader, 2),
+                FamilyName: reader.GetString(3),
+                GivenName: reader.GetString(4),
+                DateOfBirth: reader.IsDBNull(5) ? null : SqliteColumns.ParseDate(reader.GetString(5)),
+                Sex: NullableString(reader, 6),
+                Postcode: NullableString(reader, 7),
+                Address: NullableString(reader, 8));
+        }
+    }
+
+    public async Task CompleteBatchAsync(long batchId, string state, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(state);
+        await WriteAsync(
+            async (connection, transaction, ct) =>
+            {
+                using SqliteCommand command = Command(connection, transaction, "UPDATE batches SET state = $state, updated_utc = $now WHERE id = $id;");
+                command.Parameters.AddWithValue("$state", state);
+                command.Parameters.AddWithValue("$now", Now());
+                command.Parameters.AddWithValue("$id", batchId);
+                if (await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 0)
+                {
+                    throw new InvalidOperationException($"Batch {batchId} does not exist.");
+                }
+
+                return 0;
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        // Wait for a write in flight, then release the pooled handles so the file can be moved or deleted.
+        await _writeLock.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            using var connection = new SqliteConnection(_connectionString);
+            SqliteConnection.ClearPool(connection);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task SaveOutcomeCoreAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        long batchId,
+        DocumentOutcome outcome,
+        string now,
+        CancellationToken cancellationToken)
+    {
+        SourceFile source = outcome.Source;
+        await EnsureSourceAsync(connection, transaction, source, now, cancellationToken).ConfigureAwait(false);
+        await LinkSourceAsync(connection, transaction, batchId, source, now, cancellationToken).ConfigureAwait(false);
+
+        string documentId = outcome.Id.Value;
+        using (SqliteCommand exists = Command(connection, transaction, "SELECT 1 FROM documents WHERE document_id = $id;"))
+        {
+            exists.Parameters.AddWithValue("$id", documentId);
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            {
+                // Already decided: a rerun replaces nothing (a human may have re-decided since).
+                return;
+            }
+        }
+
+        MatchDecision decision = outcome.Decision;
+        IndexedDocument? indexed = outcome.Document;
+        DocumentStatus status = indexed is null ? DocumentStatus.Quarantined : decision.Status;
+        string statusWire = status.ToWire();
+        MatchCandidate? best = decision.Best;
+
+        if (indexed is not null)
+        {
+            await InsertPagesAsync(connection, transaction, indexed.Document.Pages, source.Sha256, cancellationToken).ConfigureAwait(false);
+        }
+
+        using (SqliteCommand document = Command(connection, transaction, """
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at)
+            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now);
+            """))
+        {
+            document.Parameters.AddWithValue("$id", documentId);
+            document.Parameters.AddWithValue("$sha", source.Sha256);
+            document.Parameters.AddWithValue("$batch", batchId);
+            document.Parameters.AddWithValue("$first", outcome.FirstPage);
+            document.Parameters.AddWithValue("$last", outcome.LastPage);
+            document.Parameters.AddWithValue("$status", statusWire);
+            document.Parameters.AddWithValue("$patient", (object?)best?.PatientId ?? DBNull.Value);
+            document.Parameters.AddWithValue("$score", best is null ? DBNull.Value : (object)SqliteColumns.Finite(best.Score));
+            document.Parameters.AddWithValue("$reason", decision.Reason ?? string.Empty);
+            document.Parameters.AddWithValue("$model", decision.ModelVersion ?? string.Empty);
+            document.Parameters.AddWithValue("$now", now);
+            await document.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (indexed is not null && indexed.Identifiers.Count > 0)
+        {
+            using SqliteCommand identifier = Command(connection, transaction, """
+                INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json)
+                VALUES ($id, $kind, $value, $raw, $valid, $confidence, $page, $boxes);
+                """);
+            SqliteParameter kind = identifier.Parameters.Add("$kind", SqliteType.Text);
+            SqliteParameter value = identifier.Parameters.Add("$value", SqliteType.Text);
+            SqliteParameter raw = identifier.Parameters.Add("$raw", SqliteType.Text);
+            SqliteParameter valid = identifier.Parameters.Add("$valid", SqliteType.Integer);
+            SqliteParameter confidence = identifier.Parameters.Add("$confidence", SqliteType.Real);
+            SqliteParameter page = identifier.Parameters.Add("$page", SqliteType.Integer);
+            SqliteParameter boxes = identifier.Parameters.Add("$boxes", SqliteType.Text);
+            identifier.Parameters.AddWithValue("$id", documentId);
+            identifier.Prepare();
+            foreach (ExtractedIdentifier item in indexed.Identifiers)
+            {
+                kind.Value = SqliteColumns.Kind(item.Kind);
+                value.Value = item.Value ?? string.Empty;
+                raw.Value = item.Raw ?? string.Empty;
+                valid.Value = item.IsValid ? 1 : 0;
+                confidence.Value = SqliteColumns.Finite(item.Confidence);
+                page.Value = item.PageNumber;
+                boxes.Value = SqliteColumns.Boxes(item.Boxes ?? []);
+                await identifier.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (decision.Candidates.Count > 0)
+        {
+            using SqliteCommand candidate = Command(connection, transaction, """
+                INSERT INTO candidates (document_id, rank, patient_id, score, fields_json)
+                VALUES ($id, $rank, $patient, $score, $fields)
+                ON CONFLICT (document_id, rank) DO NOTHING;
+                """);
+            SqliteParameter rank = candidate.Parameters.Add("$rank", SqliteType.Integer);
+            SqliteParameter patient = candidate.Parameters.Add("$patient", SqliteType.Text);
+            SqliteParameter score = candidate.Parameters.Add("$score", SqliteType.Real);
+            SqliteParameter fields = candidate.Parameters.Add("$fields", SqliteType.Text);
+            candidate.Parameters.AddWithValue("$id", documentId);
+            candidate.Prepare();
+            for (int i = 0; i < decision.Candidates.Count; i++)
+            {
+                MatchCandidate item = decision.Candidates[i];
+                rank.Value = i + 1;
+                patient.Value = item.PatientId;
+                score.Value = SqliteColumns.Finite(item.Score);
+                fields.Value = SqliteColumns.Fields(item.Fields ?? []);
+                await candidate.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        using (SqliteCommand record = Command(connection, transaction, """
+            INSERT INTO decisions (document_id, batch_id, status, patient_id, actor, model_version, reason, at_utc)
+            VALUES ($id, $batch, $status, $patient, $actor, $model, $reason, $now);
+            """))
+        {
+            record.Parameters.AddWithValue("$id", documentId);
+            record.Parameters.AddWithValue("$batch", batchId);
+            record.Parameters.AddWithValue("$status", statusWire);
+            record.Parameters.AddWithValue("$patient", (object?)best?.PatientId ?? DBNull.Value);
+            record.Parameters.AddWithValue("$actor", PipelineActor);
+            record.Parameters.AddWithValue("$model", decision.ModelVersion ?? string.Empty);
+            record.Parameters.AddWithValue("$reason", decision.Reason ?? string.Empty);
+            record.Parameters.AddWithValue("$now", now);
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await UpdateSourceStatusAsync(connection, transaction, source.Sha256, indexed, status, decision.Reason ?? string.Empty, now, cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    private static async Task InsertPagesAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        IReadOnlyList<PageText> pages,
+        string sha256,
+        CancellationToken cancellationToken)
+    {
+        if (pages.Count == 0)
+        {
+            return;
+        }
+
+        using SqliteCommand command = Command(connection, transaction, """
+            INSERT INTO pages (sha256, page_number, text, mean_confidence, words_json, width_px, height_px, dpi, origin, ocr_ms)
+            VALUES ($sha, $page, $text, $confidence, $words, $width, $height, $dpi, $origin, $ms)
+            ON CONFLICT (sha256, page_number) DO NOTHING;
+            """);
+        command.Parameters.AddWithValue("$sha", sha256);
+        SqliteParameter page = command.Parameters.Add("$page", SqliteType.Integer);
+        SqliteParameter text = command.Parameters.Add("$text", SqliteType.Text);
+        SqliteParameter confidence = command.Parameters.Add("$confidence", SqliteType.Real);
+        SqliteParameter words = command.Parameters.Add("$words", SqliteType.Text);
+        SqliteParameter width = command.Parameters.Add("$width", SqliteType.Integer);
+        SqliteParameter height = command.Parameters.Add("$height", SqliteType.Integer);
+        SqliteParameter dpi = command.Parameters.Add("$dpi", SqliteType.Integer);
+        SqliteParameter origin = command.Parameters.Add("$origin", SqliteType.Text);
+        SqliteParameter ms = command.Parameters.Add("$ms", SqliteType.Integer);
+        command.Prepare();
+        foreach (PageText item in pages)
+        {
+            page.Value = item.PageNumber;
+            text.Value = item.Text ?? string.Empty;
+            confidence.Value = SqliteColumns.Finite(item.MeanConfidence);
+            words.Value = SqliteColumns.Words(item.Words ?? []);
+            width.Value = item.WidthPx;
+            height.Value = item.HeightPx;
+            dpi.Value = item.Dpi;
+            origin.Value = SqliteColumns.Origin(item.Origin);
+            ms.Value = (long)Math.Round(item.Elapsed.TotalMilliseconds, MidpointRounding.AwayFromZero);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// A whole-file quarantine (no document) closes the file at once. Otherwise the file closes when its stored documents
+    /// cover every page: 'quarantined' if any of them was, else 'complete'. Until then it stays 'pending', so a rerun
+    /// after a crash still processes the documents not yet saved. A quarantine reason is kept as soon as it is seen.
+    /// </summary>
+    private static async Task UpdateSourceStatusAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        string sha256,
+        IndexedDocument? indexed,
+        DocumentStatus status,
+        string reason,
+        string now,
+        CancellationToken cancellationToken)
+    {
+        if (indexed is null)
+        {
+            using SqliteCommand quarantine = Command(connection, transaction, """
+                UPDATE source_files SET status = 'quarantined', quarantine_reason = $reason, updated_utc = $now WHERE sha256 = $sha;
+                """);
+            quarantine.Parameters.AddWithValue("$reason", reason);
+            quarantine.Parameters.AddWithValue("$now", now);
+            quarantine.Parameters.AddWithValue("$sha", sha256);
+            await quarantine.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        int pageCount = 0;
+        foreach (PageText page in indexed.Document.Pages)
+        {
+            pageCount = Math.Max(pageCount, page.PageCount);
+        }
+
+        using SqliteCommand command = Command(connection, transaction, """
+            UPDATE source_files
+            SET page_count = COALESCE(page_count, NULLIF($pageCount, 0)),
+                quarantine_reason = CASE WHEN $quarantined = 1 THEN COALESCE(quarantine_reason, $reason) ELSE quarantine_reason END,
+                updated_utc = $now
+            WHERE sha256 = $sha;
+
+            UPDATE source_files
+            SET status = CASE WHEN EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = $sha AND d.status = 'quarantined')
+                              THEN 'quarantined' ELSE 'complete' END
+            WHERE sha256 = $sha
+              AND status = 'pending'
+              AND page_count IS NOT NULL
+              AND (SELECT COALESCE(SUM(d.last_page - d.first_page + 1), 0) FROM documents d
+                   WHERE d.sha256 = $sha AND d.first_page >= 1 AND d.last_page <= source_files.page_count) >= page_count;
+            """);
+        command.Parameters.AddWithValue("$pageCount", pageCount);
+        command.Parameters.AddWithValue("$quarantined", status == DocumentStatus.Quarantined ? 1 : 0);
+        command.Parameters.AddWithValue("$reason", reason);
+        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("$sha", sha256);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static MpiImportResult UpsertPatientsCore(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        IEnumerable<Patient> patients,
+        CancellationToken cancellationToken)
+    {
+        const string Columns = "nhs_number, hospital_number, family_name, given_name, date_of_birth, sex, postcode, address";
+        using SqliteCommand update = Command(connection, transaction, """
+            UPDATE patients
+            SET nhs_number = $nhs, hospital_number = $hospital, family_name = $family, given_name = $given,
+                date_of_birth = $dob, sex = $sex, postcode = $postcode, address = $address
+            WHERE patient_id = $id;
+            """);
+        using SqliteCommand insert = Command(
+            connection,
+            transaction,
+            $"INSERT INTO patients (patient_id, {Columns}) VALUES ($id, $nhs, $hospital, $family, $given, $dob, $sex, $postcode, $address);");
+
+        SqliteParameter[] updateParameters = AddPatientParameters(update);
+        SqliteParameter[] insertParameters = AddPatientParameters(insert);
+        update.Prepare();
+        insert.Prepare();
+
+        int imported = 0;
+        int updated = 0;
+        int index = 0;
+        var errors = new List<string>();
+        foreach (Patient? patient in patients)
+        {
+            index++;
+            if ((index & 1023) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            // Errors name the record's position only: no patient data leaves the store.
+            if (patient is null || string.IsNullOrWhiteSpace(patient.PatientId))
+            {
+                errors.Add(string.Create(CultureInfo.InvariantCulture, $"record {index}: patient_id is empty"));
+                continue;
+            }
+
+            Bind(updateParameters, patient);
+            if (update.ExecuteNonQuery() > 0)
+            {
+                updated++;
+                continue;
+            }
+
+            Bind(insertParameters, patient);
+            insert.ExecuteNonQuery();
+            imported++;
+        }
+
+        return new MpiImportResult(imported, updated, errors);
+
+        static SqliteParameter[] AddPatientParameters(SqliteCommand command) =>
+        [
+            command.Parameters.Add("$id", SqliteType.Text),
+            command.Parameters.Add("$nhs", SqliteType.Text),
+            command.Parameters.Add("$hospital", SqliteType.Text),
+            command.Parameters.Add("$family", SqliteType.Text),
+            command.Parameters.Add("$given", SqliteType.Text),
+            command.Parameters.Add("$dob", SqliteType.Text),
+            command.Parameters.Add("$sex", SqliteType.Text),
+            command.Parameters.Add("$postcode", SqliteType.Text),
+            command.Parameters.Add("$address", SqliteType.Text),
+        ];
+
+        static void Bind(SqliteParameter[] p, Patient patient)
+        {
+            p[0].Value = patient.PatientId;
+            p[1].Value = (object?)patient.NhsNumber ?? DBNull.Value;
+            p[2].Value = (object?)patient.HospitalNumber ?? DBNull.Value;
+            p[3].Value = patient.FamilyName ?? string.Empty;
+            p[4].Value = patient.GivenName ?? string.Empty;
+            p[5].Value = patient.DateOfBirth is { } dob ? SqliteColumns.Date(dob) : (object)DBNull.Value;
+            p[6].Value = (object?)patient.Sex ?? DBNull.Value;
+            p[7].Value = (object?)patient.Postcode ?? DBNull.Value;
+            p[8].Value = (object?)patient.Address ?? DBNull.Value;
+        }
+    }
+
+    private static async Task EnsureSourceAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        SourceFile file,
+        string now,
+        CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = Command(connection, transaction, """
+            INSERT INTO source_files (sha256, length, status, created_utc, updated_utc) VALUES ($sha, $length, 'pending', $now, $now)
+            ON CONFLICT (sha256) DO NOTHING;
+            """);
+        command.Parameters.AddWithValue("$sha", file.Sha256);
+        command.Parameters.AddWithValue("$length", file.Length);
+        command.Parameters.AddWithValue("$now", now);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>One row per batch and path; if the file at that path changed within the batch, the path now points at the new content.</summary>
+    private static async Task LinkSourceAsync(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        long batchId,
+        SourceFile file,
+        string now,
+        CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = Command(connection, transaction, """
+            INSERT INTO batch_sources (batch_id, path, sha256, recorded_utc) VALUES ($batch, $path, $sha, $now)
+            ON CONFLICT (batch_id, path) DO UPDATE SET sha256 = excluded.sha256, recorded_utc = excluded.recorded_utc
+            WHERE batch_sources.sha256 <> excluded.sha256;
+            """);
+        command.Parameters.AddWithValue("$batch", batchId);
+        command.Parameters.AddWithValue("$path", file.DisplayPath);
+        command.Parameters.AddWithValue("$sha", file.Sha256);
+        command.Parameters.AddWithValue("$now", now);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<T> WriteAsync<T>(
+        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,
+        CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            // BeginTransaction() is BEGIN IMMEDIATE: the write lock is taken up front, so there is no deferred-upgrade deadlock.
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            T result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using SqliteCommand pragma = connection.CreateCommand();
+            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+
+    private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private string Now() => SqliteColumns.Instant(_timeProvider.GetUtcNow());
+
+    private static class SourceStatus
+    {
+        public const string Complete = "complete";
+        public const string Quarantined = "quarantined";
+    }
+}
