@@ -51,7 +51,7 @@ internal static class DocumentWriter
                 TiffWriter.Write(path, encoded, TiffCompression.Lzw, plan.Dpi);
                 break;
             case SampleFormats.TiffNone:
-                TiffWriter.Write(path, encoded, TiffCompression.None, plan.Dpi);
+                TiffWriter.Write(path, encoded, TiffCompression.None, plan.Dpi, bitonal: true);
                 break;
             case SampleFormats.PdfImage:
                 File.WriteAllBytes(path, ImagePdf(encoded, jpegInPdf));

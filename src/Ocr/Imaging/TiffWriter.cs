@@ -16,7 +16,8 @@ public enum TiffCompression
 public static class TiffWriter
 {
     /// <summary>Writes <paramref name="pages"/> (each an encoded PNG/JPEG) to one TIFF file at <paramref name="path"/>.</summary>
-    public static void Write(string path, IReadOnlyList<byte[]> pages, TiffCompression compression, int dpi)
+    /// <param name="bitonal">Threshold pages to 1 bit per pixel (always so for G4); otherwise 8-bit grey.</param>
+    public static void Write(string path, IReadOnlyList<byte[]> pages, TiffCompression compression, int dpi, bool bitonal = false)
     {
         ArgumentOutOfRangeException.ThrowIfZero(pages.Count);
         if (File.Exists(path))
@@ -33,7 +34,7 @@ public static class TiffWriter
         for (int i = 0; i < pages.Count; i++)
         {
             using PageBitmap page = PageBitmap.Decode(pages[i], Domain.SourceFormat.Png);
-            using PixHandle converted = compression == TiffCompression.G4
+            using PixHandle converted = compression == TiffCompression.G4 || bitonal
                 ? Leptonica.PixConvertTo1(page.Pix, 128)
                 : Leptonica.PixConvertTo8(page.Pix, 0);
             if (converted.IsInvalid)

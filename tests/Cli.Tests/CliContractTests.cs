@@ -1,0 +1,82 @@
+namespace Digitise.Cli.Tests;
+
+/// <summary>The public CLI contract bureaus script against, exercised through the real ./digitise launcher.</summary>
+public sealed class CliContractTests
+{
+    [Fact]
+    public async Task Help_Run_ExplainsEveryOption()
+    {
+        (int code, string stdout, _) = await Digitise.ExecAsync("run", "--help");
+
+        Assert.Equal(0, code);
+        foreach (string option in new[] { "INPUT", "--mpi", "--out", "--db", "--batch", "--workers", "--config", "--quiet", "DIGITISE_DB" })
+        {
+            Assert.Contains(option, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Run_RealProcess_WritesManifestWithContractColumnsAndExitsZero()
+    {
+        using var batch = new TempBatch(documents: 3, seed: 53);
+        File.WriteAllBytes(Path.Combine(batch.Batch, "zero.tif"), []);
+
+        (int code, string stdout, string stderr) = await Digitise.ExecAsync("run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "--db", batch.Db);
+
+        Assert.True(code == 0, stderr);
+        IReadOnlyList<string> header = Csv.Header(batch.Manifest);
+        foreach (string column in new[] { "source_file", "document_id", "first_page", "last_page", "status", "patient_id", "match_score", "reason" })
+        {
+            Assert.Contains(column, header);
+        }
+
+        Assert.Equal(4, Csv.Read(batch.Manifest).Count);
+        Assert.Contains("pages/s", stdout, StringComparison.Ordinal);
+        Assert.Contains("quarantined", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_DatabaseFromEnvironment_UsedWhenNoDbOption()
+    {
+        using var batch = new TempBatch(documents: 1, seed: 59);
+        string db = Path.Combine(batch.Root, "from-env.db");
+        using System.Diagnostics.Process process = Digitise.Start("run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q");
+        await process.WaitForExitAsync();
+        Assert.Equal(0, process.ExitCode);
+
+        var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Repo.Root, "digitise")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in new[] { "run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["DIGITISE_DB"] = db;
+        using System.Diagnostics.Process withEnv = System.Diagnostics.Process.Start(start)!;
+        await withEnv.StandardOutput.ReadToEndAsync();
+        await withEnv.WaitForExitAsync();
+
+        Assert.Equal(0, withEnv.ExitCode);
+        Assert.True(File.Exists(db));
+    }
+
+    [Fact]
+    public async Task Run_MissingMpiOption_FailsWithUsage()
+    {
+        (int code, _, string stderr) = await Digitise.ExecAsync("run", "somewhere", "--out", "/tmp/x");
+
+        Assert.NotEqual(0, code);
+        Assert.Contains("--mpi", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MpiFileMissing_FailsWithMessageNotStackTrace()
+    {
+        using var batch = new TempBatch(documents: 1, seed: 61);
+
+        (int code, _, string stderr) = await Digitise.ExecAsync("run", batch.Batch, "--mpi", Path.Combine(batch.Root, "nope.csv"), "--out", batch.Out, "--db", batch.Db);
+
+        Assert.Equal(1, code);
+        Assert.Contains("nope.csv", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace Digitise.Cli.Tests;
+
+/// <summary>One run over a generated corpus of 220 documents with ground truth, shared by the tests below.</summary>
+public sealed class CorpusRun : IAsyncLifetime
+{
+    public TempBatch Batch { get; private set; } = null!;
+
+    public List<Dictionary<string, string>> Manifest { get; private set; } = null!;
+
+    public List<Dictionary<string, string>> Truth { get; private set; } = null!;
+
+    public int ExitCode { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Batch = new TempBatch(documents: 220, seed: 2026);
+        (ExitCode, _) = await Digitise.RunAsync(Batch.Batch, Batch.Mpi, Batch.Out, Batch.Db);
+        Manifest = Csv.Read(Batch.Manifest);
+        Truth = Csv.Read(Batch.Truth);
+    }
+
+    public Task DisposeAsync()
+    {
+        Batch.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class CorpusTests(CorpusRun run, ITestOutputHelper output) : IClassFixture<CorpusRun>
+{
+    [Fact]
+    public void Run_GeneratedCorpus_EveryInputFileHasAManifestRow()
+    {
+        Assert.Equal(0, run.ExitCode);
+        Assert.True(run.Truth.Count >= 200);
+        var manifestFiles = run.Manifest.Select(r => Normalise(r["source_file"])).ToHashSet(StringComparer.Ordinal);
+        foreach (Dictionary<string, string> truth in run.Truth)
+        {
+            Assert.Contains(Normalise(truth["source_file"]), manifestFiles);
+        }
+
+        Assert.Equal(run.Truth.Count, run.Manifest.Count);
+        Assert.Equal(run.Truth.Sum(t => int.Parse(t["pages"], CultureInfo.InvariantCulture)), run.Manifest.Sum(r => int.Parse(r["pages"], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Run_GeneratedCorpus_NoDocumentAutoFiledToTheWrongPatient()
+    {
+        Dictionary<string, Dictionary<string, string>> truth = run.Truth.ToDictionary(t => Normalise(t["source_file"]), StringComparer.Ordinal);
+        var misfiled = run.Manifest
+            .Where(r => r["status"] == "auto_filed")
+            .Where(r =>
+            {
+                Dictionary<string, string> t = truth[Normalise(r["source_file"])];
+                return t["on_index"] != "true" || t["patient_id"] != r["patient_id"];
+            })
+            .Select(r => $"{r["source_file"]} -> {r["patient_id"]} ({truth[Normalise(r["source_file"])]["hard_case"]})")
+            .ToList();
+
+        Assert.Empty(misfiled);
+    }
+
+    [Fact]
+    public void Run_GeneratedCorpus_ReportsStraightThroughRate()
+    {
+        Dictionary<string, Dictionary<string, string>> truth = run.Truth.ToDictionary(t => Normalise(t["source_file"]), StringComparer.Ordinal);
+        int onIndex = run.Truth.Count(t => t["on_index"] == "true");
+        int autoFiled = run.Manifest.Count(r => r["status"] == "auto_filed");
+        int verification = run.Manifest.Count(r => r["status"] == "needs_verification");
+        int topRight = run.Manifest.Count(r => r["status"] == "needs_verification" && truth[Normalise(r["source_file"])]["patient_id"] == r["patient_id"]);
+        int notOnIndexUnmatched = run.Manifest.Count(r => r["status"] == "unmatched" && truth[Normalise(r["source_file"])]["on_index"] == "false");
+        double rate = (double)autoFiled / onIndex;
+
+        string report = string.Create(CultureInfo.InvariantCulture,
+            $"straight-through {autoFiled}/{onIndex} on-index documents = {rate:P1}; verification {verification} (right patient on top {topRight}); not on index and unmatched {notOnIndexUnmatched}/{run.Truth.Count - onIndex}");
+        output.WriteLine(report);
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
+        File.WriteAllText(Path.Combine(Repo.Root, "artifacts", "straight-through.txt"), report + "\n");
+
+        // A floor well under what the rule matcher achieves, so a regression that sends everything to clerks fails.
+        Assert.True(rate >= 0.6, report);
+        Assert.Equal(0, run.Manifest.Count(r => r["status"] == "quarantined"));
+    }
+
+    [Theory]
+    [InlineData("tiff_g4")]
+    [InlineData("tiff_lzw")]
+    [InlineData("tiff_none")]
+    [InlineData("png")]
+    [InlineData("jpeg")]
+    [InlineData("pdf_image")]
+    [InlineData("pdf_text")]
+    public void Run_EachInputFormat_IsReadAndMatched(string format)
+    {
+        Dictionary<string, Dictionary<string, string>> manifest = run.Manifest.ToDictionary(r => Normalise(r["source_file"]), StringComparer.Ordinal);
+        var ofFormat = run.Truth.Where(t => t["format"] == format).ToList();
+        Assert.NotEmpty(ofFormat);
+        foreach (Dictionary<string, string> truth in ofFormat)
+        {
+            Dictionary<string, string> row = manifest[Normalise(truth["source_file"])];
+            Assert.NotEqual("quarantined", row["status"]);
+            Assert.Equal(truth["pages"], row["last_page"]);
+            Assert.True(double.Parse(row["mean_confidence"], CultureInfo.InvariantCulture) > 50, $"{format}: confidence {row["mean_confidence"]}");
+        }
+
+        // Most documents of every format are filed to their own patient.
+        int right = ofFormat.Count(t => manifest[Normalise(t["source_file"])]["patient_id"] == t["patient_id"]);
+        Assert.True(right * 2 >= ofFormat.Count(t => t["on_index"] == "true"), $"{format}: only {right} of {ofFormat.Count} matched their patient");
+    }
+
+    private string Normalise(string path) => Path.GetRelativePath(run.Batch.Root, Path.IsPathRooted(path) ? path : Path.Combine(run.Batch.Root, path)).Replace('\\', '/');
+}

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Globalization;
+using Digitise.Samples;
+
+namespace Digitise.Cli.Tests;
+
+internal static class Repo
+{
+    /// <summary>The repository root (where ./digitise lives).</summary>
+    public static string Root { get; } = FindRoot();
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Digitise.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (Digitise.sln) was not found.");
+    }
+}
+
+/// <summary>A minimal RFC 4180 CSV reader for manifests and truth files: rows as header-keyed dictionaries.</summary>
+internal static class Csv
+{
+    public static List<Dictionary<string, string>> Read(string path)
+    {
+        List<List<string>> records = Parse(File.ReadAllText(path));
+        List<string> header = records[0];
+        return records.Skip(1).Where(r => r.Count > 1 || r[0].Length > 0)
+            .Select(r => header.Select((h, i) => (h, v: i < r.Count ? r[i] : string.Empty)).ToDictionary(p => p.h, p => p.v, StringComparer.Ordinal))
+            .ToList();
+    }
+
+    public static IReadOnlyList<string> Header(string path) => Parse(File.ReadAllText(path))[0];
+
+    private static List<List<string>> Parse(string text)
+    {
+        var records = new List<List<string>>();
+        var record = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+            else if (c == '"')
+            {
+                quoted = true;
+            }
+            else if (c == ',')
+            {
+                record.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c == '\n')
+            {
+                record.Add(field.ToString());
+                field.Clear();
+                records.Add(record);
+                record = [];
+            }
+            else if (c != '\r')
+            {
+                field.Append(c);
+            }
+        }
+
+        if (field.Length > 0 || record.Count > 0)
+        {
+            record.Add(field.ToString());
+            records.Add(record);
+        }
+
+        return records;
+    }
+}
+
+/// <summary>Runs <c>digitise run</c> in this process, as the CLI does.</summary>
+internal static class Digitise
+{
+    public static async Task<(int ExitCode, string Output)> RunAsync(string input, string mpi, string outDir, string db, CancellationToken ct = default)
+    {
+        using var stdout = new StringWriter(CultureInfo.InvariantCulture);
+        using var stderr = new StringWriter(CultureInfo.InvariantCulture);
+        int code = await RunCommand.ExecuteAsync(new RunRequest([input], mpi, outDir, db, null, null, null, Quiet: true), stdout, stderr, ct);
+        return (code, stdout.ToString() + stderr);
+    }
+
+    /// <summary>Runs the real ./digitise launcher as a child process.</summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path.Combine(Repo.Root, "digitise"))
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Repo.Root,
+        };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args)
+    {
+        using Process process = Start(args);
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>A generated batch in a temporary folder, deleted afterwards.</summary>
+public sealed class TempBatch : IDisposable
+{
+    public TempBatch(int documents, int seed)
+    {
+        Root = Directory.CreateTempSubdirectory("digitise-test-").FullName;
+        Samples = SampleGenerator.Generate(new SampleOptions { OutputDirectory = Root, Documents = documents, Seed = seed });
+    }
+
+    public string Root { get; }
+
+    public SampleSet Samples { get; }
+
+    public string Batch => Path.Combine(Root, "batch");
+
+    public string Mpi => Path.Combine(Root, "mpi.csv");
+
+    public string Truth => Path.Combine(Root, "truth.csv");
+
+    public string Out => Path.Combine(Root, "out");
+
+    public string Db => Path.Combine(Root, "digitise.db");
+
+    public string Manifest => Path.Combine(Out, "manifest.csv");
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}

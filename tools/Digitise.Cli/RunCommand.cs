@@ -1,0 +1,143 @@
+using System.Diagnostics;
+using System.Globalization;
+using Digitise.Data.Sqlite;
+using Digitise.Domain;
+using Digitise.Indexing;
+using Digitise.Ingest;
+using Digitise.Ocr;
+using Digitise.Pipeline;
+using Digitise.Storage;
+
+namespace Digitise.Cli;
+
+/// <summary>Everything <c>digitise run</c> was asked to do.</summary>
+internal sealed record RunRequest(
+    IReadOnlyList<string> Inputs,
+    string MpiFile,
+    string OutDirectory,
+    string Database,
+    string? BatchName,
+    int? Workers,
+    string? ConfigFile,
+    bool Quiet);
+
+/// <summary><c>digitise run</c>: the batch job end to end, then manifest.csv and a summary.</summary>
+internal static class RunCommand
+{
+    public static async Task<int> ExecuteAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        Settings settings = Settings.Load(request.ConfigFile);
+        OcrOptions ocr = request.Workers is int workers ? CopyWithWorkers(settings.Ocr, workers) : settings.Ocr;
+        string versions = TesseractEngine.Probe(ocr);
+        if (!request.Quiet)
+        {
+            stderr.WriteLine($"digitise: OCR {versions}; {ocr.EffectiveWorkers} worker(s)");
+        }
+
+        Directory.CreateDirectory(request.OutDirectory);
+        await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(request.Database, cancellationToken).ConfigureAwait(false);
+
+        MpiReadResult mpi = MpiCsvReader.ReadFile(request.MpiFile);
+        foreach (MpiRowIssue issue in mpi.Errors)
+        {
+            stderr.WriteLine($"digitise: {request.MpiFile}:{issue.LineNumber}: row skipped: {issue.Reason}");
+        }
+
+        MpiImportResult imported = await store.UpsertPatientsAsync(mpi.Patients, cancellationToken).ConfigureAwait(false);
+        var patients = new List<Patient>();
+        await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            patients.Add(patient);
+        }
+
+        var index = new InMemoryPatientIndex(patients);
+        if (!request.Quiet)
+        {
+            stderr.WriteLine($"digitise: MPI {index.Count} patients ({imported.Imported} new, {imported.Updated} updated, {mpi.Errors.Count} bad rows)");
+        }
+
+        (ISourceDiscovery discovery, IPageSource pages) = IngestFactory.Create(settings.Ingest);
+        var pipeline = new DigitisePipeline(
+            discovery,
+            pages,
+            new TesseractOcrStage(ocr),
+            new IdentifierExtractor(settings.Identifiers),
+            new RuleMatcher(index),
+            store,
+            settings.Pipeline,
+            new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Database))!, "blobs")));
+
+        string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
+        var progress = request.Quiet ? null : new ConsoleProgress(stderr);
+        PipelineSummary summary = await pipeline.RunAsync(request.Inputs, batch, progress, cancellationToken).ConfigureAwait(false);
+        progress?.Finish();
+
+        IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(summary.BatchId, CancellationToken.None).ConfigureAwait(false);
+        string manifest = Path.Combine(request.OutDirectory, "manifest.csv");
+        await ManifestWriter.WriteAsync(manifest, rows, CancellationToken.None).ConfigureAwait(false);
+        PrintSummary(stdout, summary, rows, manifest);
+        return summary.Cancelled ? 130 : 0;
+    }
+
+    private static OcrOptions CopyWithWorkers(OcrOptions o, int workers) => new()
+    {
+        Workers = workers,
+        TessdataPath = o.TessdataPath,
+        Language = o.Language,
+        DefaultDpi = o.DefaultDpi,
+        MaxPixelsPerPage = o.MaxPixelsPerPage,
+    };
+
+    private static void PrintSummary(TextWriter stdout, PipelineSummary summary, IReadOnlyList<ManifestRow> rows, string manifest)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int pages = rows.Sum(r => r.Pages);
+        stdout.WriteLine(summary.Cancelled ? "Batch interrupted (Ctrl+C): finished documents are stored; rerun the same command to go on." : "Batch complete.");
+        stdout.WriteLine(string.Create(inv, $"  documents      {rows.Count,8}"));
+        foreach (DocumentStatus status in Enum.GetValues<DocumentStatus>())
+        {
+            int count = rows.Count(r => r.Status == status);
+            double share = rows.Count == 0 ? 0 : 100.0 * count / rows.Count;
+            stdout.WriteLine(string.Create(inv, $"    {status.ToWire(),-20} {count,6}  ({share,5:0.0}%)"));
+        }
+
+        stdout.WriteLine(string.Create(inv, $"  pages          {pages,8}"));
+        stdout.WriteLine(string.Create(inv, $"  this run       {summary.PagesRecognised,8} OCRed, {summary.PagesFromTextLayer} from text layers, {summary.PagesFailed} unreadable, {summary.FilesSkipped} file(s) already done"));
+        stdout.WriteLine(string.Create(inv, $"  elapsed        {summary.Elapsed.TotalSeconds,8:0.0} s  ({summary.PagesPerSecond:0.00} pages/s)"));
+        stdout.WriteLine(string.Create(inv, $"  peak memory    {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),8:0} MiB"));
+        stdout.WriteLine($"  manifest       {manifest}");
+    }
+}
+
+/// <summary>Progress on stderr: one line updated in place on a terminal, a line every 10 s otherwise.</summary>
+internal sealed class ConsoleProgress(TextWriter writer) : IProgress<PipelineProgress>
+{
+    private readonly bool _interactive = !Console.IsErrorRedirected;
+    private long _lastLine;
+
+    public void Report(PipelineProgress value)
+    {
+        string line = string.Create(CultureInfo.InvariantCulture,
+            $"  files {value.FilesFound} ({value.FilesSkipped} done before) | pages read {value.PagesRead}, recognised {value.PagesRecognised} | documents {value.DocumentsDone} | {value.Elapsed:hh\\:mm\\:ss} | {(value.Elapsed.TotalSeconds > 0 ? value.PagesRecognised / value.Elapsed.TotalSeconds : 0):0.00} pages/s");
+        if (_interactive)
+        {
+            lock (writer)
+            {
+                writer.Write("\r" + line.PadRight(120));
+            }
+        }
+        else if (Environment.TickCount64 - Interlocked.Read(ref _lastLine) >= 10_000)
+        {
+            Interlocked.Exchange(ref _lastLine, Environment.TickCount64);
+            writer.WriteLine(line);
+        }
+    }
+
+    public void Finish()
+    {
+        if (_interactive)
+        {
+            writer.WriteLine();
+        }
+    }
+}
