@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using Digitise.Domain;
+using Digitise.Ocr;
+
+namespace Digitise.Benchmarks;
+
+/// <summary>
+/// <c>digitise-bench ceiling DIR [--threads N]</c>: the fastest this machine OCRs the pages with Tesseract: one
+/// thread per core, each with one <see cref="TesseractEngine"/> created once, decoding every page (TIFF frames too)
+/// and recognising it; nothing else. Run it with OMP_THREAD_LIMIT=1 in its environment. Prints
+/// <c>pages N failed F seconds S</c>.
+/// </summary>
+internal static class CeilingCommand
+{
+    private sealed record PageItem(string Path, SourceFormat Format, int Frame);
+
+    public static int Run(ReadOnlySpan<string> args)
+    {
+        int threads = Environment.ProcessorCount;
+        if (args.Length is not (1 or 3)
+            || (args.Length == 3 && (args[1] != "--threads" || !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1))
+            || !Directory.Exists(args[0]))
+        {
+            Console.Error.WriteLine("usage: digitise-bench ceiling DIR [--threads N]");
+            return 2;
+        }
+
+        var items = new List<PageItem>();
+        foreach (string file in Directory.EnumerateFiles(args[0], "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            SourceFormat format = Corpus.FormatOf(file);
+            int frames = format switch
+            {
+                SourceFormat.Tiff => CountTiffFrames(File.ReadAllBytes(file)),
+                SourceFormat.Png or SourceFormat.Jpeg => 1,
+                _ => 0,
+            };
+            for (int frame = 0; frame < frames; frame++)
+            {
+                items.Add(new PageItem(file, format, frame));
+            }
+        }
+
+        var options = new OcrOptions();
+        int next = -1, pages = 0, failed = 0;
+        long started = Stopwatch.GetTimestamp();
+        var workers = new List<Thread>();
+        for (int t = 0; t < threads; t++)
+        {
+            var worker = new Thread(() =>
+            {
+                using var engine = new TesseractEngine(options);
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < items.Count)
+                {
+                    PageItem item = items[i];
+                    try
+                    {
+                        _ = engine.Recognise(File.ReadAllBytes(item.Path), item.Format, item.Frame);
+                        Interlocked.Increment(ref pages);
+                    }
+                    catch (InvalidDataException)
+                    {
+                        Interlocked.Increment(ref failed);
+                    }
+                }
+            });
+            worker.Start();
+            workers.Add(worker);
+        }
+
+        workers.ForEach(w => w.Join());
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages {pages} failed {failed} seconds {Stopwatch.GetElapsedTime(started).TotalSeconds:0.000}"));
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>Counts the image file directories of a classic (not Big) TIFF by walking the IFD chain.</summary>
+    internal static int CountTiffFrames(ReadOnlySpan<byte> data)
+    {
+        if (data.Length < 8 || !(data[0] == data[1] && data[0] is (byte)'I' or (byte)'M'))
+        {
+            return 0;
+        }
+
+        bool little = data[0] == 'I';
+        uint U32(ReadOnlySpan<byte> d, long at) => little ? BinaryPrimitives.ReadUInt32LittleEndian(d[(int)at..]) : BinaryPrimitives.ReadUInt32BigEndian(d[(int)at..]);
+        ushort U16(ReadOnlySpan<byte> d, long at) => little ? BinaryPrimitives.ReadUInt16LittleEndian(d[(int)at..]) : BinaryPrimitives.ReadUInt16BigEndian(d[(int)at..]);
+
+        int count = 0;
+        long offset = U32(data, 4);
+        while (offset > 0 && offset + 2 <= data.Length && count < 100_000)
+        {
+            count++;
+            long nextAt = offset + 2 + (12L * U16(data, offset));
+            if (nextAt + 4 > data.Length)
+            {
+                break;
+            }
+
+            offset = U32(data, nextAt);
+        }
+
+        return count;
+    }
+}

@@ -1,0 +1,31 @@
+using Digitise.Benchmarks;
+
+// digitise-bench [--pages N] [--memory-pages M] [--seed S] [--cores C] [--keep]   the side-by-side benchmark (markdown on stdout)
+// digitise-bench ceiling DIR [--threads N]                                          raw Tesseract, one reused engine per thread
+if (args.Length > 0 && args[0] == "ceiling")
+{
+    return CeilingCommand.Run(args.AsSpan(1));
+}
+
+BenchOptions? options = BenchOptions.Parse(args, Console.Error);
+if (options is null)
+{
+    return 2;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+try
+{
+    return await BenchmarkRunner.RunAsync(options, Console.Out, Console.Error, cancel.Token);
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("digitise-bench: cancelled");
+    return 130;
+}
