@@ -18,6 +18,9 @@ public sealed class IngestOptions
     /// <summary>A PDF page with at least this many letters in its text layer uses that text instead of OCR.</summary>
     public int MinTextLayerLetters { get; init; } = 20;
 
+    /// <summary>Draw a small preview of text-layer PDF pages (which have no scan) for the verification screen.</summary>
+    public bool TextLayerPreviews { get; init; } = true;
+
     /// <summary>The poppler program used to rasterise PDF pages.</summary>
     public string PdftoppmPath { get; init; } = "pdftoppm";
 }

@@ -48,6 +48,12 @@ internal sealed class PdfPageReader(IngestOptions options)
                 {
                     item = ReadPage(file, document.GetPage(number), number, count)
                         ?? await RenderAsync(file, number, count, cancellationToken).ConfigureAwait(false);
+                    if (item is PageImage { Content: TextLayer layer } textPage && options.TextLayerPreviews)
+                    {
+                        // No scan to show a clerk: draw the page small, as it prints.
+                        byte[]? preview = await RunPdftoppmAsync(file, number, ["-scale-to-x", "1100", "-scale-to-y", "-1", "-gray", "-png"], cancellationToken).ConfigureAwait(false);
+                        item = textPage with { Content = layer with { Preview = preview ?? [] } };
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -162,6 +168,16 @@ internal sealed class PdfPageReader(IngestOptions options)
     /// <summary>Rasterises one page with pdftoppm to a lossless greyscale PNG.</summary>
     private async Task<PageItem> RenderAsync(SourceFile file, int number, int count, CancellationToken cancellationToken)
     {
+        string dpi = options.PdfRenderDpi.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        byte[]? png = await RunPdftoppmAsync(file, number, ["-r", dpi, "-gray", "-png"], cancellationToken).ConfigureAwait(false);
+        return png is not null
+            ? new PageImage(file, number, count, new EncodedImage(png, SourceFormat.Png, 0, options.PdfRenderDpi))
+            : new PageFailure(file, number, count, "unrenderable_pdf_page: pdftoppm could not draw the page");
+    }
+
+    /// <summary>Runs pdftoppm on one page and returns the image it writes to stdout, or null when it fails.</summary>
+    private async Task<byte[]?> RunPdftoppmAsync(SourceFile file, int number, string[] arguments, CancellationToken cancellationToken)
+    {
         string page = number.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var start = new ProcessStartInfo(options.PdftoppmPath)
         {
@@ -169,7 +185,7 @@ internal sealed class PdfPageReader(IngestOptions options)
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in new[] { "-r", options.PdfRenderDpi.ToString(System.Globalization.CultureInfo.InvariantCulture), "-f", page, "-l", page, "-gray", "-png", file.FullPath })
+        foreach (string arg in (string[])["-f", page, "-l", page, .. arguments, file.FullPath])
         {
             start.ArgumentList.Add(arg);
         }
@@ -186,13 +202,11 @@ internal sealed class PdfPageReader(IngestOptions options)
 
         using (process)
         {
-            using var png = new MemoryStream();
-            Task copy = process.StandardOutput.BaseStream.CopyToAsync(png, cancellationToken);
+            using var image = new MemoryStream();
+            Task copy = process.StandardOutput.BaseStream.CopyToAsync(image, cancellationToken);
             Task<string> errors = process.StandardError.ReadToEndAsync(cancellationToken);
             await Task.WhenAll(copy, errors, process.WaitForExitAsync(cancellationToken)).ConfigureAwait(false);
-            return process.ExitCode == 0 && png.Length > 0
-                ? new PageImage(file, number, count, new EncodedImage(png.ToArray(), SourceFormat.Png, 0, options.PdfRenderDpi))
-                : new PageFailure(file, number, count, $"unrenderable_pdf_page: pdftoppm exited {process.ExitCode}");
+            return process.ExitCode == 0 && image.Length > 0 ? image.ToArray() : null;
         }
     }
 }

@@ -17,6 +17,9 @@ public sealed class OcrOptions
     /// <summary>Largest page accepted, in pixels (width x height); bigger pages are refused as decompression bombs.</summary>
     public long MaxPixelsPerPage { get; init; } = 200_000_000;
 
+    /// <summary>Make a small JPEG of every page for the verification screen.</summary>
+    public bool Previews { get; init; } = true;
+
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
     internal static readonly string[] DebianTessdata =

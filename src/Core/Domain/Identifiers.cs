@@ -28,4 +28,11 @@ public sealed record ExtractedIdentifier(
     bool IsValid,
     double Confidence,
     int PageNumber,
-    IReadOnlyList<PixelBox> Boxes);
+    IReadOnlyList<PixelBox> Boxes)
+{
+    /// <summary>
+    /// For NHS/CHI numbers: the digits were repaired from an OCR reading through the known confusions (DOMAIN.md), and the
+    /// repaired number was the only one to pass the check digit. Evidence to corroborate, never a key on its own.
+    /// </summary>
+    public bool IsCorrected { get; init; }
+}

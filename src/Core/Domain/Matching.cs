@@ -6,6 +6,15 @@ public enum DocumentStatus
     NeedsVerification,
     Unmatched,
     Quarantined,
+
+    /// <summary>Filed to a patient by a clerk (a training label).</summary>
+    Filed,
+
+    /// <summary>A clerk decided the document's patient is not on the index (a training label).</summary>
+    NotOnIndex,
+
+    /// <summary>A clerk sent the document back to be scanned again.</summary>
+    Rescan,
 }
 
 public static class DocumentStatusNames
@@ -16,6 +25,9 @@ public static class DocumentStatusNames
         DocumentStatus.NeedsVerification => "needs_verification",
         DocumentStatus.Unmatched => "unmatched",
         DocumentStatus.Quarantined => "quarantined",
+        DocumentStatus.Filed => "filed",
+        DocumentStatus.NotOnIndex => "not_on_index",
+        DocumentStatus.Rescan => "rescan",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -25,6 +37,9 @@ public static class DocumentStatusNames
         "needs_verification" => DocumentStatus.NeedsVerification,
         "unmatched" => DocumentStatus.Unmatched,
         "quarantined" => DocumentStatus.Quarantined,
+        "filed" => DocumentStatus.Filed,
+        "not_on_index" => DocumentStatus.NotOnIndex,
+        "rescan" => DocumentStatus.Rescan,
         _ => throw new FormatException($"Unknown document status '{wire}'."),
     };
 }

@@ -10,4 +10,8 @@ public sealed record Patient(
     DateOnly? DateOfBirth,
     string? Sex,
     string? Postcode,
-    string? Address);
+    string? Address)
+{
+    /// <summary>An earlier family name (maiden or changed name) when the MPI records one; upper case.</summary>
+    public string? PreviousFamilyName { get; init; }
+}

@@ -26,7 +26,11 @@ public abstract record PageContent;
 public sealed record EncodedImage(ReadOnlyMemory<byte> Data, SourceFormat Format, int Frame, int? DpiHint) : PageContent;
 
 /// <summary>A page whose text came from a real PDF text layer; boxes are in pixels at <paramref name="Dpi"/>.</summary>
-public sealed record TextLayer(IReadOnlyList<Word> Words, int WidthPx, int HeightPx, int Dpi) : PageContent;
+public sealed record TextLayer(IReadOnlyList<Word> Words, int WidthPx, int HeightPx, int Dpi) : PageContent
+{
+    /// <summary>A small rendering of the page for people to look at (PNG or JPEG); empty when none could be made.</summary>
+    public ReadOnlyMemory<byte> Preview { get; init; }
+}
 
 /// <summary>Anything that flows between the page stages, tagged with where it came from.</summary>
 /// <param name="PageNumber">One-based page number inside the source file (0 for a whole-file failure).</param>
@@ -66,4 +70,17 @@ public sealed record PageText(
     int HeightPx,
     int Dpi,
     TextOrigin Origin,
-    TimeSpan Elapsed) : PageItem(Source, PageNumber, PageCount);
+    TimeSpan Elapsed) : PageItem(Source, PageNumber, PageCount)
+{
+    /// <summary>
+    /// A small rendering of the page (JPEG or PNG, by its magic bytes) for the verification screen; word boxes scale by
+    /// the preview's width over <see cref="WidthPx"/>. Empty when none could be made. Stored in the blob store, not the database.
+    /// </summary>
+    public ReadOnlyMemory<byte> Preview { get; init; }
+
+    /// <summary>Image QA of the page; null for text-layer pages and where QA is off.</summary>
+    public PageQuality? Quality { get; init; }
+
+    /// <summary>Barcodes read on the page (separator and cover sheets).</summary>
+    public IReadOnlyList<Barcode> Barcodes { get; init; } = [];
+}

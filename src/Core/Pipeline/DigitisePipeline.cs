@@ -349,6 +349,7 @@ public sealed partial class DigitisePipeline
             if (_archive is not null && outcome.Source.Length > 0)
             {
                 await ArchiveAsync(outcome.Source, ct).ConfigureAwait(false);
+                await StorePreviewsAsync(outcome, ct).ConfigureAwait(false);
             }
 
             await _store.SaveOutcomeAsync(batchId, outcome, ct).ConfigureAwait(false);
@@ -368,7 +369,7 @@ public sealed partial class DigitisePipeline
     /// <summary>Keeps a copy of every source file, addressed by its hash, in the blob store (provenance).</summary>
     private async Task ArchiveAsync(SourceFile source, CancellationToken ct)
     {
-        string key = $"sources/{source.Sha256[..2]}/{source.Sha256}";
+        string key = BlobKeys.Source(source.Sha256);
         if (await _archive!.ExistsAsync(key, ct).ConfigureAwait(false))
         {
             return;
@@ -382,6 +383,20 @@ public sealed partial class DigitisePipeline
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogArchiveFailed(source.Sha256[..12], ex.GetType().Name);
+        }
+    }
+
+    private async Task StorePreviewsAsync(DocumentOutcome outcome, CancellationToken ct)
+    {
+        foreach (PageText page in outcome.Document?.Document.Pages ?? [])
+        {
+            if (page.Preview.Length == 0)
+            {
+                continue;
+            }
+
+            using var content = new MemoryStream(page.Preview.ToArray(), writable: false);
+            await _archive!.PutAsync(BlobKeys.Preview(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
         }
     }
 

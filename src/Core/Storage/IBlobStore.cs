@@ -65,3 +65,14 @@ public sealed class LocalFolderBlobStore : IBlobStore
         return Path.Combine(_root, key.Replace('/', Path.DirectorySeparatorChar));
     }
 }
+
+/// <summary>Where things live in the blob store. Keys are content-addressed by the source file's SHA-256.</summary>
+public static class BlobKeys
+{
+    /// <summary>The archived source file, byte for byte.</summary>
+    public static string Source(string sha256) => $"sources/{sha256[..2]}/{sha256}";
+
+    /// <summary>A page's preview image (JPEG or PNG: tell by the magic bytes), for people to look at.</summary>
+    public static string Preview(string sha256, int pageNumber) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"previews/{sha256[..2]}/{sha256}/{pageNumber:D4}");
+}

@@ -44,7 +44,7 @@ public sealed class PageBitmap : IDisposable
         return new PageBitmap(pix);
     }
 
-    /// <summary>Encodes the page losslessly as PNG (for thumbnails and samples).</summary>
+    /// <summary>Encodes the page losslessly as PNG (for samples and tests).</summary>
     public byte[] ToPng()
     {
         if (Leptonica.PixWriteMem(out IntPtr data, out nuint size, Pix, Leptonica.IFF_PNG) != 0 || data == IntPtr.Zero)
@@ -52,6 +52,28 @@ public sealed class PageBitmap : IDisposable
             throw new InvalidOperationException("Leptonica could not encode the page as PNG.");
         }
 
+        return TakeBytes(data, size);
+    }
+
+    /// <summary>
+    /// A greyscale JPEG no wider than <paramref name="maxWidth"/> for people to look at (the verification screen).
+    /// Word boxes scale by <c>previewWidth / Width</c>. The archived source stays the record; this is only a view.
+    /// </summary>
+    public byte[] ToPreviewJpeg(int maxWidth = 1100, int quality = 75)
+    {
+        using PixHandle grey = Leptonica.PixConvertTo8(Pix, 0);
+        float scale = Math.Min(1f, (float)maxWidth / Width);
+        using PixHandle scaled = scale < 1f ? Leptonica.PixScale(grey, scale, scale) : Leptonica.PixConvertTo8(grey, 0);
+        if (scaled.IsInvalid || Leptonica.PixWriteMemJpeg(out IntPtr data, out nuint size, scaled, quality, 0) != 0 || data == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("Leptonica could not encode the page preview.");
+        }
+
+        return TakeBytes(data, size);
+    }
+
+    private static byte[] TakeBytes(IntPtr data, nuint size)
+    {
         try
         {
             var bytes = new byte[checked((int)size)];

@@ -12,6 +12,15 @@ internal static partial class Leptonica
 
     internal const int L_SEVERITY_NONE = 7;
 
+    internal const int L_ROTATE_AREA_MAP = 1;
+    internal const int L_BRING_IN_WHITE = 1;
+    internal const int L_MEAN_ABSVAL = 1;
+
+    internal const int L_TEXT_ORIENT_UP = 1;
+    internal const int L_TEXT_ORIENT_LEFT = 2;
+    internal const int L_TEXT_ORIENT_DOWN = 3;
+    internal const int L_TEXT_ORIENT_RIGHT = 4;
+
     private static int s_quiet;
 
     /// <summary>Registers the resolver and silences Leptonica's stderr messages: failures are reported as quarantine reasons instead.</summary>
@@ -63,6 +72,48 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteMem")]
     internal static partial int PixWriteMem(out IntPtr data, out nuint size, PixHandle pix, int format);
 
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteMemJpeg")]
+    internal static partial int PixWriteMemJpeg(out IntPtr data, out nuint size, PixHandle pix, int quality, int progressive);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScale")]
+    internal static partial PixHandle PixScale(PixHandle pix, float scaleX, float scaleY);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixFindSkew")]
+    internal static partial int PixFindSkew(PixHandle pix, out float angle, out float confidence);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixRotate")]
+    internal static partial PixHandle PixRotate(PixHandle pix, float radians, int type, int incolor, int width, int height);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixOrientDetect")]
+    internal static partial int PixOrientDetect(PixHandle pix, out float upConfidence, out float leftConfidence, int minCount, int debug);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "makeOrientDecision")]
+    internal static partial int MakeOrientDecision(float upConfidence, float leftConfidence, float minUpConfidence, float minRatio, out int orientation, int debug);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixRotateOrth")]
+    internal static partial PixHandle PixRotateOrth(PixHandle pix, int quads);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixCountPixels")]
+    internal static partial int PixCountPixels(PixHandle pix, out int count, IntPtr tab8);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixOpenBrick")]
+    internal static partial PixHandle PixOpenBrick(IntPtr pixd, PixHandle pix, int hsize, int vsize);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetAverageMasked")]
+    internal static partial int PixGetAverageMasked(PixHandle pix, IntPtr mask, int x, int y, int factor, int type, out float value);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetRasterData")]
+    internal static partial int PixGetRasterData(PixHandle pix, out IntPtr data, out nuint size);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClipRectangle")]
+    internal static partial PixHandle PixClipRectangle(PixHandle pix, BoxHandle box, IntPtr boxc);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "boxCreate")]
+    internal static partial BoxHandle BoxCreate(int x, int y, int w, int h);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "boxDestroy")]
+    internal static partial void BoxDestroy(ref IntPtr box);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "lept_free")]
     internal static partial void LeptFree(IntPtr ptr);
 
@@ -71,6 +122,24 @@ internal static partial class Leptonica
 
     [LibraryImport(Libraries.Leptonica, EntryPoint = "getLeptonicaVersion")]
     internal static partial IntPtr GetLeptonicaVersion();
+}
+
+/// <summary>Owns one Leptonica <c>BOX*</c>.</summary>
+internal sealed class BoxHandle : SafeHandle
+{
+    public BoxHandle()
+        : base(IntPtr.Zero, ownsHandle: true)
+    {
+    }
+
+    public override bool IsInvalid => handle == IntPtr.Zero;
+
+    protected override bool ReleaseHandle()
+    {
+        IntPtr box = handle;
+        Leptonica.BoxDestroy(ref box);
+        return true;
+    }
 }
 
 /// <summary>Owns one Leptonica <c>PIX*</c>; destroyed only from <see cref="ReleaseHandle"/>.</summary>

@@ -14,6 +14,7 @@ internal static partial class Libraries
     internal const string Tesseract = "tesseract";
     internal const string Leptonica = "lept";
     internal const string LibC = "libc";
+    internal const string Zbar = "zbar";
 
     internal const string TesseractSoname = "libtesseract.so.5";
     internal const string LeptonicaSoname = "liblept.so.5";
@@ -40,6 +41,7 @@ internal static partial class Libraries
             Tesseract => TesseractSoname,
             Leptonica => LeptonicaSoname,
             LibC => "libc.so.6",
+            Zbar => "libzbar.so.0",
             _ => null,
         };
         if (soname is null)
@@ -47,7 +49,7 @@ internal static partial class Libraries
             return IntPtr.Zero;
         }
 
-        if (libraryName != LibC)
+        if (libraryName is Tesseract or Leptonica)
         {
             LimitOpenMp();
         }
@@ -59,7 +61,7 @@ internal static partial class Libraries
 
         throw new OcrUnavailableException(
             $"The native library '{soname}' could not be loaded. Install it with: sudo apt-get install -y " +
-            (libraryName == Tesseract ? "tesseract-ocr tesseract-ocr-eng" : "liblept5") +
+            libraryName switch { Tesseract => "tesseract-ocr tesseract-ocr-eng", Zbar => "libzbar0", _ => "liblept5" } +
             " (or run ./scripts/setup as root).");
     }
 

@@ -1,0 +1,189 @@
+using System.Runtime.InteropServices;
+using Digitise.Domain;
+using Digitise.Ocr.Interop;
+
+namespace Digitise.Ocr.Imaging;
+
+/// <summary>
+/// Image QA for one page with Leptonica: ink coverage (blank pages), exposure, text orientation (0/90/180/270) and
+/// skew, corrected before OCR; and barcodes with ZBar. One analyser per OCR worker (the barcode scanner is reused).
+/// </summary>
+public sealed class PageAnalyser : IDisposable
+{
+    private readonly QaOptions _options;
+    private ZbarScannerHandle? _scanner;
+
+    public PageAnalyser(QaOptions options)
+    {
+        _options = options;
+        Leptonica.EnsureQuiet();
+    }
+
+    /// <summary>
+    /// Measures <paramref name="page"/> and returns the page to OCR: the same bitmap when nothing needed correcting,
+    /// otherwise a new, corrected one (the caller disposes both).
+    /// </summary>
+    public (PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes) Analyse(PageBitmap page, int dpi)
+    {
+        using PixHandle grey = Leptonica.PixConvertTo8(page.Pix, 0);
+        Check(grey, "convert the page to grey");
+        Leptonica.PixGetAverageMasked(grey, IntPtr.Zero, 0, 0, 4, Leptonica.L_MEAN_ABSVAL, out float meanGrey);
+        (double ink, double faint) = InkCoverage(grey);
+        bool blank = faint < _options.BlankInkThreshold;
+        bool lowDpi = dpi < _options.MinDpi;
+        bool tooDark = meanGrey < _options.DarkMeanGrey;
+        bool tooLight = !blank && ink < 0.25 * faint;
+        if (blank)
+        {
+            return (page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
+        }
+
+        IReadOnlyList<Barcode> barcodes = _options.ReadBarcodes ? ReadBarcodes(grey) : [];
+        PageBitmap current = page;
+        int rotation = 0;
+        double skew = 0;
+        bool deskewed = false;
+        PixHandle binary = Leptonica.PixConvertTo1(grey, 128);
+        try
+        {
+            Check(binary, "binarise the page");
+            if (_options.DetectOrientation)
+            {
+                rotation = Orientation(binary);
+                if (rotation != 0)
+                {
+                    PixHandle rotated = Leptonica.PixRotateOrth(current.Pix, rotation / 90);
+                    Check(rotated, "rotate the page");
+                    current = new PageBitmap(rotated);
+                    PixHandle rotatedBinary = Leptonica.PixRotateOrth(binary, rotation / 90);
+                    binary.Dispose();
+                    binary = rotatedBinary;
+                    Check(binary, "rotate the page");
+                }
+            }
+
+            if (Leptonica.PixFindSkew(binary, out float angle, out float confidence) == 0 && confidence >= 2.5f)
+            {
+                skew = angle;
+                if (Math.Abs(angle) >= _options.MinSkewDegrees)
+                {
+                    PixHandle straight = Leptonica.PixRotate(current.Pix, (float)(angle * Math.PI / 180.0), Leptonica.L_ROTATE_AREA_MAP, Leptonica.L_BRING_IN_WHITE, 0, 0);
+                    Check(straight, "deskew the page");
+                    if (!ReferenceEquals(current, page))
+                    {
+                        current.Dispose();
+                    }
+
+                    current = new PageBitmap(straight);
+                    deskewed = true;
+                }
+            }
+        }
+        finally
+        {
+            binary.Dispose();
+        }
+
+        return (current, new PageQuality(false, ink, skew, deskewed, rotation, dpi, lowDpi, meanGrey, tooDark, tooLight), barcodes);
+    }
+
+    /// <summary>Ink in the central area (6% margins trimmed, where scanner edges and punch holes live), at two thresholds.</summary>
+    private static (double Ink, double Faint) InkCoverage(PixHandle grey)
+    {
+        int w = Leptonica.PixGetWidth(grey);
+        int h = Leptonica.PixGetHeight(grey);
+        int mx = w * 6 / 100;
+        int my = h * 6 / 100;
+        using BoxHandle box = Leptonica.BoxCreate(mx, my, w - (2 * mx), h - (2 * my));
+        using PixHandle centre = Leptonica.PixClipRectangle(grey, box, IntPtr.Zero);
+        Check(centre, "crop the page");
+        double area = (double)Leptonica.PixGetWidth(centre) * Leptonica.PixGetHeight(centre);
+        return (Coverage(centre, 128, area), Coverage(centre, 200, area));
+    }
+
+    private static double Coverage(PixHandle grey, int threshold, double area)
+    {
+        using PixHandle binary = Leptonica.PixConvertTo1(grey, threshold);
+        Check(binary, "binarise the page");
+        // A 2x2 opening removes scanner speckle without removing text strokes.
+        using PixHandle opened = Leptonica.PixOpenBrick(IntPtr.Zero, binary, 2, 2);
+        Check(opened, "clean the page");
+        Leptonica.PixCountPixels(opened, out int count, IntPtr.Zero);
+        return count / area;
+    }
+
+    /// <summary>Clockwise rotation (0, 90, 180, 270) that brings the text upright, or 0 when unsure.</summary>
+    private static int Orientation(PixHandle binary)
+    {
+        if (Leptonica.PixOrientDetect(binary, out float up, out float left, 0, 0) != 0 ||
+            Leptonica.MakeOrientDecision(up, left, 0f, 0f, out int orientation, 0) != 0)
+        {
+            return 0;
+        }
+
+        return orientation switch
+        {
+            Leptonica.L_TEXT_ORIENT_LEFT => 90,
+            Leptonica.L_TEXT_ORIENT_DOWN => 180,
+            Leptonica.L_TEXT_ORIENT_RIGHT => 270,
+            _ => 0,
+        };
+    }
+
+    private IReadOnlyList<Barcode> ReadBarcodes(PixHandle grey)
+    {
+        if (Leptonica.PixGetRasterData(grey, out IntPtr data, out nuint size) != 0 || data == IntPtr.Zero)
+        {
+            return [];
+        }
+
+        try
+        {
+            _scanner ??= CreateScanner();
+            using ZbarImageHandle image = Zbar.ImageCreate();
+            Zbar.ImageSetFormat(image, Zbar.FourccY800);
+            Zbar.ImageSetSize(image, (uint)Leptonica.PixGetWidth(grey), (uint)Leptonica.PixGetHeight(grey));
+            Zbar.ImageSetData(image, data, size, IntPtr.Zero);
+            if (Zbar.ScanImage(_scanner, image) <= 0)
+            {
+                return [];
+            }
+
+            var found = new List<Barcode>();
+            for (IntPtr symbol = Zbar.ImageFirstSymbol(image); symbol != IntPtr.Zero; symbol = Zbar.SymbolNext(symbol))
+            {
+                string name = Marshal.PtrToStringUTF8(Zbar.GetSymbolName(Zbar.SymbolGetType(symbol))) ?? "?";
+                string value = Marshal.PtrToStringUTF8(Zbar.SymbolGetData(symbol)) ?? string.Empty;
+                found.Add(new Barcode(name, value));
+            }
+
+            return found;
+        }
+        finally
+        {
+            Leptonica.LeptFree(data);
+        }
+    }
+
+    private static ZbarScannerHandle CreateScanner()
+    {
+        ZbarScannerHandle scanner = Zbar.ScannerCreate();
+        if (scanner.IsInvalid)
+        {
+            throw new OcrUnavailableException("ZBar could not create a barcode scanner. Install it with: sudo apt-get install -y libzbar0");
+        }
+
+        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_ENABLE, 1);
+        return scanner;
+    }
+
+    private static void Check(PixHandle pix, string what)
+    {
+        if (pix.IsInvalid)
+        {
+            throw new InvalidDataException($"Leptonica could not {what}");
+        }
+    }
+
+    public void Dispose() => _scanner?.Dispose();
+}

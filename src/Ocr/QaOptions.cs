@@ -1,0 +1,24 @@
+namespace Digitise.Ocr;
+
+/// <summary>Page QA settings under <c>Qa</c> in configuration.</summary>
+public sealed class QaOptions
+{
+    /// <summary>Turn image QA (blank, skew, orientation, exposure, barcodes) off entirely.</summary>
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>A page whose central area has less than this share of ink (after speckle removal) is blank: kept, counted, not OCRed.</summary>
+    public double BlankInkThreshold { get; init; } = 0.002;
+
+    /// <summary>Pages below this resolution are flagged <c>low_dpi</c>.</summary>
+    public int MinDpi { get; init; } = 200;
+
+    /// <summary>Pages whose mean grey is below this (0-255) are flagged <c>too_dark</c>.</summary>
+    public double DarkMeanGrey { get; init; } = 150;
+
+    /// <summary>Skew at or above this many degrees is corrected before OCR.</summary>
+    public double MinSkewDegrees { get; init; } = 0.2;
+
+    public bool DetectOrientation { get; init; } = true;
+
+    public bool ReadBarcodes { get; init; } = true;
+}
