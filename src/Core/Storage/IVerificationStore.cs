@@ -169,6 +169,9 @@ public interface IVerificationStore
     /// </summary>
     Task<Lease?> LeaseNextAsync(string userName, QueuePolicy policy, CancellationToken cancellationToken);
 
+    /// <summary>Flagged documents waiting for a clerk (needs_verification and unmatched).</summary>
+    Task<long> CountQueueAsync(CancellationToken cancellationToken);
+
     /// <summary>Gives a lease back without deciding.</summary>
     Task ReleaseAsync(string userName, string documentId, CancellationToken cancellationToken);
 

@@ -1,0 +1,942 @@
+using System.Globalization;
+using System.Text.Json;
+using Digitise.Domain;
+using Digitise.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Digitise.Data.Sqlite;
+
+/// <summary>
+/// <see cref="IVerificationStore"/> on the same SQLite file the pipeline writes (schema version 2 and later).
+/// Every write runs in one <c>BEGIN IMMEDIATE</c> transaction, so taking a lease is atomic across threads and processes.
+/// </summary>
+/// <remarks>
+/// Clerk decisions are appended to <c>decisions</c> with actor <c>user:NAME</c> and status <c>filed</c> (patient_id = the
+/// chosen patient), <c>not_on_index</c> or <c>rescan</c>, and set <c>documents.status</c> to the same: the matcher reads
+/// <c>actor LIKE 'user:%'</c> with status <c>filed</c>/<c>not_on_index</c> as training labels. Skips, views and first
+/// confirmations go to the audit trail only.
+/// </remarks>
+public sealed class SqliteVerificationStore : IVerificationStore
+{
+    /// <summary>Prefix of the <c>decisions.actor</c> of a person.</summary>
+    public const string UserActorPrefix = "user:";
+
+    private const int BusyTimeoutMilliseconds = 30_000;
+
+    /// <summary>QA sampling buckets: the first three hex digits of a document id (its source's SHA-256) pick one of 4096.</summary>
+    private const int QaBuckets = 4096;
+
+    private const string QaBucketSql =
+        "((instr('0123456789abcdef', substr(d.document_id, 1, 1)) - 1) * 256 + " +
+        "(instr('0123456789abcdef', substr(d.document_id, 2, 1)) - 1) * 16 + " +
+        "(instr('0123456789abcdef', substr(d.document_id, 3, 1)) - 1))";
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _timeProvider;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+
+    /// <summary>Opens the store on a database already migrated by <see cref="SqliteDigitiseStore.MigrateAsync"/>.</summary>
+    public SqliteVerificationStore(string path, TimeProvider? timeProvider = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.GetFullPath(path),
+            Mode = SqliteOpenMode.ReadWrite,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            ForeignKeys = true,
+            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
+        }.ToString();
+    }
+
+    public async Task<UserAccount?> FindUserAsync(string userName, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null,
+            "SELECT username, password_hash, role, disabled, created_utc FROM users WHERE username = $name;");
+        command.Parameters.AddWithValue("$name", userName);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return new UserAccount(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, ParseInstant(reader.GetString(4)));
+    }
+
+    public async Task<bool> SaveUserAsync(string userName, string passwordHash, string role, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(passwordHash);
+        if (!Roles.IsKnown(role))
+        {
+            throw new ArgumentException($"Unknown role '{role}': use one of {string.Join(", ", Roles.All)}.", nameof(role));
+        }
+
+        return await WriteAsync(async (connection, transaction, now, ct) =>
+        {
+            using SqliteCommand exists = Command(connection, transaction, "SELECT 1 FROM users WHERE username = $name;");
+            exists.Parameters.AddWithValue("$name", userName);
+            bool created = await exists.ExecuteScalarAsync(ct).ConfigureAwait(false) is null;
+
+            using SqliteCommand command = Command(connection, transaction, """
+                INSERT INTO users (username, password_hash, role, disabled, created_utc, updated_utc) VALUES ($name, $hash, $role, 0, $now, $now)
+                ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, updated_utc = excluded.updated_utc;
+                """);
+            command.Parameters.AddWithValue("$name", userName);
+            command.Parameters.AddWithValue("$hash", passwordHash);
+            command.Parameters.AddWithValue("$role", role);
+            command.Parameters.AddWithValue("$now", now);
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await InsertAuditAsync(connection, transaction, now, actor, created ? "user_added" : "user_updated", null, null, $"{userName} as {role}", ct)
+                .ConfigureAwait(false);
+            return created;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long> CountUsersAsync(CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, "SELECT count(*) FROM users;", cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<Lease?> LeaseNextAsync(string userName, QueuePolicy policy, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        ArgumentNullException.ThrowIfNull(policy);
+        int qaBuckets = (int)Math.Round(Math.Clamp(policy.QaShare, 0, 1) * QaBuckets, MidpointRounding.AwayFromZero);
+        return await WriteAsync(async (connection, transaction, now, ct) =>
+        {
+            string expires = SqliteColumns.Instant(_timeProvider.GetUtcNow() + policy.LeaseDuration);
+
+            // 1. The document this clerk already holds (a reload must not hand out a second one).
+            string? documentId = null;
+            using (SqliteCommand held = Command(connection, transaction, """
+                SELECT w.document_id FROM work_items w JOIN documents d ON d.document_id = w.document_id
+                WHERE w.lease_user = $user AND w.lease_expires_utc > $now
+                  AND (d.status IN ('needs_verification', 'unmatched') OR d.status = 'auto_filed')
+                ORDER BY w.lease_expires_utc LIMIT 1;
+                """))
+            {
+                held.Parameters.AddWithValue("$user", userName);
+                held.Parameters.AddWithValue("$now", now);
+                documentId = await held.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+            }
+
+            // 2. The oldest flagged document nobody holds, that this clerk has not already confirmed once.
+            if (documentId is null)
+            {
+                using SqliteCommand next = Command(connection, transaction, """
+                    SELECT d.document_id FROM documents d LEFT JOIN work_items w ON w.document_id = d.document_id
+                    WHERE d.status IN ('needs_verification', 'unmatched')
+                      AND (w.document_id IS NULL OR
+                           ((w.lease_user IS NULL OR w.lease_expires_utc <= $now) AND (w.first_user IS NULL OR w.first_user <> $user)))
+                    ORDER BY CASE d.status WHEN 'needs_verification' THEN 0 ELSE 1 END,
+                             COALESCE(w.requeued_utc, d.decided_at), d.document_id
+                    LIMIT 1;
+                    """);
+                next.Parameters.AddWithValue("$user", userName);
+                next.Parameters.AddWithValue("$now", now);
+                documentId = await next.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+            }
+
+            // 3. A QA sample: an auto-filed document in the sampled share, not yet reviewed.
+            if (documentId is null && qaBuckets > 0)
+            {
+                using SqliteCommand qa = Command(connection, transaction, $"""
+                    SELECT d.document_id FROM documents d LEFT JOIN work_items w ON w.document_id = d.document_id
+                    WHERE d.status = 'auto_filed' AND {QaBucketSql} < $buckets
+                      AND NOT EXISTS (SELECT 1 FROM qa_reviews r WHERE r.document_id = d.document_id)
+                      AND (w.document_id IS NULL OR w.lease_user IS NULL OR w.lease_expires_utc <= $now)
+                    ORDER BY COALESCE(w.requeued_utc, d.decided_at), d.document_id
+                    LIMIT 1;
+                    """);
+                qa.Parameters.AddWithValue("$buckets", qaBuckets);
+                qa.Parameters.AddWithValue("$now", now);
+                documentId = await qa.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
+            }
+
+            if (documentId is null)
+            {
+                return null;
+            }
+
+            string status;
+            bool awaitingSecond;
+            using (SqliteCommand take = Command(connection, transaction, """
+                INSERT INTO work_items (document_id, lease_user, lease_expires_utc) VALUES ($id, $user, $expires)
+                ON CONFLICT (document_id) DO UPDATE SET lease_user = excluded.lease_user, lease_expires_utc = excluded.lease_expires_utc;
+                SELECT d.status, w.first_user IS NOT NULL FROM documents d JOIN work_items w ON w.document_id = d.document_id
+                WHERE d.document_id = $id;
+                """))
+            {
+                take.Parameters.AddWithValue("$id", documentId);
+                take.Parameters.AddWithValue("$user", userName);
+                take.Parameters.AddWithValue("$expires", expires);
+                await using SqliteDataReader reader = await take.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                status = reader.GetString(0);
+                awaitingSecond = reader.GetInt64(1) != 0;
+            }
+
+            WorkKind kind = status == "auto_filed" ? WorkKind.QaSample : WorkKind.Verify;
+            return new Lease(documentId, kind, ParseInstant(expires), awaitingSecond);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<long> CountQueueAsync(CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        return await ScalarAsync(connection, "SELECT count(*) FROM documents WHERE status IN ('needs_verification', 'unmatched');", cancellationToken)
+            .ConfigureAwait(false);
+    }
+
+    public async Task ReleaseAsync(string userName, string documentId, CancellationToken cancellationToken)
+    {
+        await WriteAsync(async (connection, transaction, now, ct) =>
+        {
+            using SqliteCommand command = Command(connection, transaction,
+                "UPDATE work_items SET lease_user = NULL, lease_expires_utc = NULL WHERE document_id = $id AND lease_user = $user;");
+            command.Parameters.AddWithValue("$id", documentId);
+            command.Parameters.AddWithValue("$user", userName);
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> HoldsLeaseAsync(string userName, string documentId, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null,
+            "SELECT 1 FROM work_items WHERE document_id = $id AND lease_user = $user AND lease_expires_utc > $now;");
+        command.Parameters.AddWithValue("$id", documentId);
+        command.Parameters.AddWithValue("$user", userName);
+        command.Parameters.AddWithValue("$now", Now());
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+    }
+
+    public async Task<VerificationDocument?> GetDocumentAsync(string documentId, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null, """
+            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at
+            FROM documents WHERE document_id = $id;
+            SELECT page_number, width_px, height_px, mean_confidence, words_json FROM pages
+            WHERE sha256 = (SELECT sha256 FROM documents WHERE document_id = $id)
+              AND page_number BETWEEN (SELECT first_page FROM documents WHERE document_id = $id) AND (SELECT last_page FROM documents WHERE document_id = $id)
+            ORDER BY page_number;
+            SELECT kind, value, raw, valid, confidence, page, boxes_json FROM identifiers WHERE document_id = $id ORDER BY id;
+            SELECT c.rank, c.patient_id, c.score, c.fields_json,
+                   p.patient_id, p.nhs_number, p.hospital_number, p.family_name, p.given_name, p.date_of_birth, p.sex, p.postcode, p.address
+            FROM candidates c LEFT JOIN patients p ON p.patient_id = c.patient_id
+            WHERE c.document_id = $id ORDER BY c.rank;
+            """);
+        command.Parameters.AddWithValue("$id", documentId);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        string id = reader.GetString(0);
+        string sha = reader.GetString(1);
+        long? batch = reader.IsDBNull(2) ? null : reader.GetInt64(2);
+        int first = reader.GetInt32(3);
+        int last = reader.GetInt32(4);
+        DocumentStatus status = DocumentStatusNames.Parse(reader.GetString(5));
+        string? patient = reader.IsDBNull(6) ? null : reader.GetString(6);
+        double? score = reader.IsDBNull(7) ? null : reader.GetDouble(7);
+        string reason = reader.GetString(8);
+        string model = reader.GetString(9);
+        DateTimeOffset decided = ParseInstant(reader.GetString(10));
+
+        var pages = new List<StoredPage>();
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            pages.Add(new StoredPage(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetDouble(3), ParseWords(reader.GetString(4))));
+        }
+
+        var identifiers = new List<StoredIdentifier>();
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            identifiers.Add(new StoredIdentifier(
+                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3) != 0, reader.GetDouble(4), reader.GetInt32(5),
+                ParseBoxes(reader.GetString(6))));
+        }
+
+        var candidates = new List<StoredCandidate>();
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            candidates.Add(new StoredCandidate(
+                reader.GetInt32(0), reader.GetString(1), reader.GetDouble(2), ParseFields(reader.GetString(3)),
+                reader.IsDBNull(4) ? null : ReadPatient(reader, 4)));
+        }
+
+        return new VerificationDocument(id, sha, batch, first, last, status, patient, score, reason, model, decided, pages, identifiers, candidates);
+    }
+
+    public async Task<DecisionOutcome> DecideAsync(string userName, ClerkDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(userName);
+        ArgumentNullException.ThrowIfNull(decision);
+        return await WriteAsync(async (connection, transaction, now, ct) =>
+        {
+            string id = decision.DocumentId;
+            string status;
+            string? currentPatient;
+            string modelVersion;
+            long? batchId;
+            string? firstUser;
+            string? firstStatus;
+            string? firstPatient;
+            using (SqliteCommand load = Command(connection, transaction, """
+                SELECT d.status, d.patient_id, d.model_version, d.batch_id, w.lease_user, w.lease_expires_utc, w.first_user, w.first_status, w.first_patient_id
+                FROM documents d LEFT JOIN work_items w ON w.document_id = d.document_id WHERE d.document_id = $id;
+                """))
+            {
+                load.Parameters.AddWithValue("$id", id);
+                await using SqliteDataReader reader = await load.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                if (!await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    return DecisionOutcome.NotFound;
+                }
+
+                status = reader.GetString(0);
+                currentPatient = reader.IsDBNull(1) ? null : reader.GetString(1);
+                modelVersion = reader.GetString(2);
+                batchId = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+                string? leaseUser = reader.IsDBNull(4) ? null : reader.GetString(4);
+                string? leaseExpires = reader.IsDBNull(5) ? null : reader.GetString(5);
+                firstUser = reader.IsDBNull(6) ? null : reader.GetString(6);
+                firstStatus = reader.IsDBNull(7) ? null : reader.GetString(7);
+                firstPatient = reader.IsDBNull(8) ? null : reader.GetString(8);
+                if (leaseUser is null || !string.Equals(leaseUser, userName, StringComparison.Ordinal) || leaseExpires is null ||
+                    string.CompareOrdinal(leaseExpires, now) <= 0)
+                {
+                    return DecisionOutcome.LeaseLost;
+                }
+            }
+
+            bool qa = status == "auto_filed";
+            if (!qa && status is not ("needs_verification" or "unmatched"))
+            {
+                return DecisionOutcome.Invalid;
+            }
+
+            if (decision.Action == ClerkAction.Skip)
+            {
+                using SqliteCommand skip = Command(connection, transaction, """
+                    UPDATE work_items SET lease_user = NULL, lease_expires_utc = NULL, requeued_utc = $now, skips = skips + 1 WHERE document_id = $id;
+                    """);
+                skip.Parameters.AddWithValue("$id", id);
+                skip.Parameters.AddWithValue("$now", now);
+                await skip.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await InsertAuditAsync(connection, transaction, now, userName, "skip", id, null, qa ? "qa sample" : string.Empty, ct).ConfigureAwait(false);
+                return DecisionOutcome.Skipped;
+            }
+
+            string newStatus = decision.Action switch
+            {
+                ClerkAction.File => "filed",
+                ClerkAction.NotOnIndex => "not_on_index",
+                ClerkAction.Rescan => "rescan",
+                _ => throw new ArgumentOutOfRangeException(nameof(decision), decision.Action, "Unknown clerk action."),
+            };
+            string? patientId = decision.Action == ClerkAction.File ? decision.PatientId : null;
+            if (decision.Action == ClerkAction.File)
+            {
+                if (string.IsNullOrWhiteSpace(patientId))
+                {
+                    return DecisionOutcome.Invalid;
+                }
+
+                using SqliteCommand known = Command(connection, transaction, "SELECT 1 FROM patients WHERE patient_id = $p;");
+                known.Parameters.AddWithValue("$p", patientId);
+                if (await known.ExecuteScalarAsync(ct).ConfigureAwait(false) is null)
+                {
+                    return DecisionOutcome.Invalid;
+                }
+            }
+
+            // High-risk documents: the first confirmation waits for a second, independent one.
+            string reason;
+            if (!qa && decision.SecondConfirmationRequired && decision.Action != ClerkAction.Rescan)
+            {
+                if (firstUser is null || string.Equals(firstUser, userName, StringComparison.Ordinal))
+                {
+                    await SetFirstConfirmationAsync(connection, transaction, id, userName, newStatus, patientId, now, ct).ConfigureAwait(false);
+                    await InsertAuditAsync(connection, transaction, now, userName, "first_confirmation", id, patientId, newStatus, ct).ConfigureAwait(false);
+                    return DecisionOutcome.AwaitingSecondConfirmation;
+                }
+
+                if (!string.Equals(firstStatus, newStatus, StringComparison.Ordinal) || !string.Equals(firstPatient, patientId, StringComparison.Ordinal))
+                {
+                    // Disagreement: this clerk's reading becomes the one a third person must independently agree with.
+                    await SetFirstConfirmationAsync(connection, transaction, id, userName, newStatus, patientId, now, ct).ConfigureAwait(false);
+                    await InsertAuditAsync(connection, transaction, now, userName, "confirmation_disagreed", id, patientId,
+                        $"{newStatus}; first by {UserActorPrefix}{firstUser}", ct).ConfigureAwait(false);
+                    return DecisionOutcome.Disagreement;
+                }
+
+                reason = $"{newStatus}: second independent confirmation (first by {UserActorPrefix}{firstUser})";
+            }
+            else if (qa)
+            {
+                reason = newStatus == "filed" && string.Equals(patientId, currentPatient, StringComparison.Ordinal)
+                    ? "qa: auto-filed patient confirmed"
+                    : $"qa: auto-filed document corrected to {newStatus}";
+            }
+            else
+            {
+                reason = decision.Action switch
+                {
+                    ClerkAction.File => await CandidateRankAsync(connection, transaction, id, patientId!, ct).ConfigureAwait(false) is { } rank
+                        ? string.Create(CultureInfo.InvariantCulture, $"filed: confirmed candidate {rank}")
+                        : "filed: patient chosen by index search",
+                    ClerkAction.NotOnIndex => "not_on_index: confirmed by clerk",
+                    _ => "rescan: requested by clerk",
+                };
+            }
+
+            using (SqliteCommand record = Command(connection, transaction, """
+                INSERT INTO decisions (document_id, batch_id, status, patient_id, actor, model_version, reason, at_utc)
+                VALUES ($id, $batch, $status, $patient, $actor, $model, $reason, $now);
+                DELETE FROM work_items WHERE document_id = $id;
+                """))
+            {
+                record.Parameters.AddWithValue("$id", id);
+                record.Parameters.AddWithValue("$batch", (object?)batchId ?? DBNull.Value);
+                record.Parameters.AddWithValue("$status", newStatus);
+                record.Parameters.AddWithValue("$patient", (object?)patientId ?? DBNull.Value);
+                record.Parameters.AddWithValue("$actor", UserActorPrefix + userName);
+                record.Parameters.AddWithValue("$model", modelVersion);
+                record.Parameters.AddWithValue("$reason", reason);
+                record.Parameters.AddWithValue("$now", now);
+                await record.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            bool qaConfirmed = qa && newStatus == "filed" && string.Equals(patientId, currentPatient, StringComparison.Ordinal);
+            if (qa)
+            {
+                string verdict = qaConfirmed ? "correct" : newStatus == "rescan" ? "unreadable" : "misfiled";
+                using SqliteCommand review = Command(connection, transaction,
+                    "INSERT INTO qa_reviews (document_id, verdict, username, at_utc) VALUES ($id, $verdict, $user, $now) ON CONFLICT (document_id) DO NOTHING;");
+                review.Parameters.AddWithValue("$id", id);
+                review.Parameters.AddWithValue("$verdict", verdict);
+                review.Parameters.AddWithValue("$user", userName);
+                review.Parameters.AddWithValue("$now", now);
+                await review.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            // A QA reviewer who agrees leaves the document auto-filed (the dashboard counts it so); anything else re-files it.
+            if (!qaConfirmed)
+            {
+                using SqliteCommand update = Command(connection, transaction,
+                    "UPDATE documents SET status = $status, patient_id = $patient, decided_at = $now WHERE document_id = $id;");
+                update.Parameters.AddWithValue("$status", newStatus);
+                update.Parameters.AddWithValue("$patient", (object?)patientId ?? DBNull.Value);
+                update.Parameters.AddWithValue("$now", now);
+                update.Parameters.AddWithValue("$id", id);
+                await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            await InsertAuditAsync(connection, transaction, now, userName, qa ? "qa_decision" : "decision", id, patientId, newStatus, ct).ConfigureAwait(false);
+            return DecisionOutcome.Recorded;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<Patient>> SearchPatientsAsync(PatientQuery query, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        string where;
+        var parameters = new List<(string, object)>();
+        if (!string.IsNullOrWhiteSpace(query.NhsNumber))
+        {
+            where = "nhs_number = $nhs";
+            parameters.Add(("$nhs", new string(query.NhsNumber.Where(char.IsAsciiDigit).ToArray())));
+        }
+        else if (!string.IsNullOrWhiteSpace(query.HospitalNumber))
+        {
+            where = "upper(hospital_number) = $hospital";
+            parameters.Add(("$hospital", query.HospitalNumber.Trim().ToUpperInvariant()));
+        }
+        else if (!string.IsNullOrWhiteSpace(query.FamilyName) || query.DateOfBirth is not null)
+        {
+            var parts = new List<string>();
+            if (!string.IsNullOrWhiteSpace(query.FamilyName))
+            {
+                parts.Add("family_name LIKE $family ESCAPE '\\'");
+                string family = query.FamilyName.Trim().ToUpperInvariant().Replace("\\", "\\\\", StringComparison.Ordinal)
+                    .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+                parameters.Add(("$family", family + "%"));
+            }
+
+            if (query.DateOfBirth is { } dob)
+            {
+                parts.Add("date_of_birth = $dob");
+                parameters.Add(("$dob", SqliteColumns.Date(dob)));
+            }
+
+            where = string.Join(" AND ", parts);
+        }
+        else
+        {
+            return [];
+        }
+
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null,
+            $"SELECT {PatientColumns} FROM patients WHERE {where} ORDER BY family_name, given_name, patient_id LIMIT $limit;");
+        foreach ((string name, object value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 200));
+        var patients = new List<Patient>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            patients.Add(ReadPatient(reader, 0));
+        }
+
+        return patients;
+    }
+
+    public async Task<Patient?> GetPatientAsync(string patientId, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null, $"SELECT {PatientColumns} FROM patients WHERE patient_id = $id;");
+        command.Parameters.AddWithValue("$id", patientId);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadPatient(reader, 0) : null;
+    }
+
+    public Task AppendAuditAsync(string userName, string action, string? documentId, string? patientId, string detail, CancellationToken cancellationToken) =>
+        AppendAuditAsync([new AuditEntry(0, default, userName, action, documentId, patientId, detail)], cancellationToken);
+
+    public async Task AppendAuditAsync(IReadOnlyList<AuditEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            return;
+        }
+
+        await WriteAsync(async (connection, transaction, now, ct) =>
+        {
+            foreach (AuditEntry entry in entries)
+            {
+                await InsertAuditAsync(connection, transaction, now, entry.UserName, entry.Action, entry.DocumentId, entry.PatientId, entry.Detail, ct)
+                    .ConfigureAwait(false);
+            }
+
+            return 0;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null,
+            "SELECT id, at_utc, username, action, document_id, patient_id, detail FROM audit ORDER BY id DESC LIMIT $limit;");
+        command.Parameters.AddWithValue("$limit", Math.Max(1, limit));
+        var entries = new List<AuditEntry>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new AuditEntry(reader.GetInt64(0), ParseInstant(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.GetString(6)));
+        }
+
+        return entries;
+    }
+
+    public async Task<DashboardSnapshot> GetDashboardAsync(double qaShare, CancellationToken cancellationToken)
+    {
+        DateTimeOffset nowInstant = _timeProvider.GetUtcNow();
+        string now = SqliteColumns.Instant(nowInstant);
+        string today = now[..10];
+        string since14Days = SqliteColumns.Instant(nowInstant.AddDays(-13).UtcDateTime.Date)[..10];
+        string since24Hours = SqliteColumns.Instant(nowInstant.AddHours(-23))[..13];
+        string since7Days = SqliteColumns.Instant(nowInstant.AddDays(-7));
+        int qaBuckets = (int)Math.Round(Math.Clamp(qaShare, 0, 1) * QaBuckets, MidpointRounding.AwayFromZero);
+
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+        // One read transaction: every number comes from the same snapshot.
+        using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
+        Dictionary<string, long> files = await GroupCountAsync(connection, snapshot, "SELECT status, count(*) FROM source_files GROUP BY status;", cancellationToken)
+            .ConfigureAwait(false);
+        Dictionary<string, long> documents = await GroupCountAsync(connection, snapshot, "SELECT status, count(*) FROM documents GROUP BY status;", cancellationToken)
+            .ConfigureAwait(false);
+        long pages = await ScalarAsync(connection, "SELECT count(*) FROM pages;", cancellationToken, snapshot).ConfigureAwait(false);
+
+        long queue = 0;
+        DateTimeOffset? oldest = null;
+        double meanAgeHours = 0;
+        using (SqliteCommand command = Command(connection, snapshot, """
+            SELECT count(*), min(decided_at), avg(julianday($now) - julianday(decided_at)) * 24.0
+            FROM documents WHERE status IN ('needs_verification', 'unmatched');
+            """))
+        {
+            command.Parameters.AddWithValue("$now", now);
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            queue = reader.GetInt64(0);
+            oldest = reader.IsDBNull(1) ? null : ParseInstant(reader.GetString(1));
+            meanAgeHours = reader.IsDBNull(2) ? 0 : reader.GetDouble(2);
+        }
+
+        long awaitingSecond = await ScalarAsync(connection, """
+            SELECT count(*) FROM work_items w JOIN documents d ON d.document_id = w.document_id
+            WHERE w.first_user IS NOT NULL AND d.status IN ('needs_verification', 'unmatched');
+            """, cancellationToken, snapshot).ConfigureAwait(false);
+
+        List<KeyValuePair<string, long>> perDay = await SeriesAsync(connection, snapshot, """
+            SELECT substr(at_utc, 1, 10), count(*) FROM decisions WHERE actor LIKE 'user:%' AND at_utc >= $since GROUP BY 1 ORDER BY 1;
+            """, since14Days, cancellationToken).ConfigureAwait(false);
+        List<KeyValuePair<string, long>> perHour = await SeriesAsync(connection, snapshot, """
+            SELECT substr(at_utc, 1, 13), count(*) FROM decisions WHERE actor LIKE 'user:%' AND at_utc >= $since GROUP BY 1 ORDER BY 1;
+            """, since24Hours, cancellationToken).ConfigureAwait(false);
+
+        var clerks = new List<ClerkThroughput>();
+        using (SqliteCommand command = Command(connection, snapshot, """
+            SELECT substr(actor, 6), count(*), sum(at_utc >= $today), sum(status = 'filed'), sum(status = 'not_on_index'), sum(status = 'rescan')
+            FROM decisions WHERE actor LIKE 'user:%' GROUP BY actor ORDER BY count(*) DESC, actor;
+            """))
+        {
+            command.Parameters.AddWithValue("$today", today);
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                clerks.Add(new ClerkThroughput(reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5)));
+            }
+        }
+
+        long last7;
+        using (SqliteCommand command = Command(connection, snapshot, "SELECT count(*) FROM decisions WHERE actor LIKE 'user:%' AND at_utc >= $since;"))
+        {
+            command.Parameters.AddWithValue("$since", since7Days);
+            last7 = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        long sampled;
+        using (SqliteCommand command = Command(connection, snapshot, $"""
+            SELECT count(*) FROM documents d
+            WHERE {QaBucketSql} < $buckets AND (d.status = 'auto_filed' OR d.document_id IN (SELECT document_id FROM qa_reviews));
+            """))
+        {
+            command.Parameters.AddWithValue("$buckets", qaBuckets);
+            sampled = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        long reviewed = await ScalarAsync(connection, "SELECT count(*) FROM qa_reviews WHERE verdict IN ('correct', 'misfiled');", cancellationToken, snapshot)
+            .ConfigureAwait(false);
+        long misfiled = await ScalarAsync(connection, "SELECT count(*) FROM qa_reviews WHERE verdict = 'misfiled';", cancellationToken, snapshot)
+            .ConfigureAwait(false);
+        await snapshot.CommitAsync(cancellationToken).ConfigureAwait(false);
+
+        return new DashboardSnapshot(nowInstant, files, pages, documents, queue, awaitingSecond, oldest, meanAgeHours, perDay, perHour, clerks, last7,
+            qaShare, sampled, reviewed, misfiled);
+    }
+
+    public async Task<IReadOnlyList<BatchSummary>> GetBatchesAsync(CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
+        var batches = new List<BatchSummary>();
+        using (SqliteCommand command = Command(connection, snapshot, """
+            SELECT b.id, b.name, b.state, b.created_utc, b.updated_utc,
+                   count(f.sha256),
+                   COALESCE(sum(f.status = 'complete'), 0),
+                   COALESCE(sum(f.status = 'quarantined'), 0),
+                   COALESCE(sum(f.status = 'pending'), 0),
+                   COALESCE(sum(f.page_count), 0),
+                   COALESCE(sum((SELECT count(*) FROM pages p WHERE p.sha256 = f.sha256)), 0),
+                   COALESCE(sum((SELECT COALESCE(sum(d.last_page - d.first_page + 1), 0) FROM documents d
+                                 WHERE d.sha256 = f.sha256 AND d.status <> 'quarantined')), 0)
+            FROM batches b
+            LEFT JOIN (SELECT DISTINCT batch_id, sha256 FROM batch_sources) bs ON bs.batch_id = b.id
+            LEFT JOIN source_files f ON f.sha256 = bs.sha256
+            GROUP BY b.id ORDER BY b.id DESC;
+            """))
+        {
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                batches.Add(new BatchSummary(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), ParseInstant(reader.GetString(3)),
+                    ParseInstant(reader.GetString(4)), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), reader.GetInt64(8), reader.GetInt64(9),
+                    reader.GetInt64(10), reader.GetInt64(11), new Dictionary<string, long>(StringComparer.Ordinal)));
+            }
+        }
+
+        for (int i = 0; i < batches.Count; i++)
+        {
+            using SqliteCommand command = Command(connection, snapshot, """
+                SELECT d.status, count(*) FROM documents d
+                WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch) GROUP BY d.status;
+                """);
+            command.Parameters.AddWithValue("$batch", batches[i].Id);
+            var byStatus = (Dictionary<string, long>)batches[i].DocumentsByStatus;
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                byStatus[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        await snapshot.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return batches;
+    }
+
+    public async Task<IReadOnlyList<QuarantinedFile>> GetQuarantinedAsync(long batchId, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = Command(connection, null, """
+            SELECT bs.path, f.sha256,
+                   COALESCE(f.quarantine_reason, (SELECT d.reason FROM documents d WHERE d.sha256 = f.sha256 AND d.status = 'quarantined' LIMIT 1), ''),
+                   f.status,
+                   (SELECT max(r.at_utc) FROM retry_requests r WHERE r.sha256 = f.sha256 AND r.batch_id = bs.batch_id)
+            FROM batch_sources bs JOIN source_files f ON f.sha256 = bs.sha256
+            WHERE bs.batch_id = $batch
+              AND (f.status = 'quarantined' OR f.quarantine_reason IS NOT NULL
+                   OR EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = f.sha256 AND d.status = 'quarantined'))
+            ORDER BY bs.path;
+            """);
+        command.Parameters.AddWithValue("$batch", batchId);
+        var files = new List<QuarantinedFile>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            files.Add(new QuarantinedFile(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : ParseInstant(reader.GetString(4))));
+        }
+
+        return files;
+    }
+
+    public async Task<int> RequestRetryAsync(long batchId, string? sha256, string userName, CancellationToken cancellationToken)
+    {
+        return await WriteAsync(async (connection, transaction, now, ct) =>
+        {
+            var targets = new List<string>();
+            using (SqliteCommand select = Command(connection, transaction, """
+                SELECT DISTINCT f.sha256 FROM batch_sources bs JOIN source_files f ON f.sha256 = bs.sha256
+                WHERE bs.batch_id = $batch AND f.status = 'quarantined' AND ($sha IS NULL OR f.sha256 = $sha);
+                """))
+            {
+                select.Parameters.AddWithValue("$batch", batchId);
+                select.Parameters.AddWithValue("$sha", (object?)sha256 ?? DBNull.Value);
+                await using SqliteDataReader reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    targets.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (string target in targets)
+            {
+                using SqliteCommand reopen = Command(connection, transaction, """
+                    UPDATE source_files SET status = 'pending', updated_utc = $now WHERE sha256 = $sha;
+                    INSERT INTO retry_requests (batch_id, sha256, username, at_utc) VALUES ($batch, $sha, $user, $now);
+                    """);
+                reopen.Parameters.AddWithValue("$sha", target);
+                reopen.Parameters.AddWithValue("$batch", batchId);
+                reopen.Parameters.AddWithValue("$user", userName);
+                reopen.Parameters.AddWithValue("$now", now);
+                await reopen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await InsertAuditAsync(connection, transaction, now, userName, "retry_requested", null, null,
+                    string.Create(CultureInfo.InvariantCulture, $"batch {batchId} file {target[..16]}"), ct).ConfigureAwait(false);
+            }
+
+            return targets.Count;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private const string PatientColumns = "patient_id, nhs_number, hospital_number, family_name, given_name, date_of_birth, sex, postcode, address";
+
+    private static Patient ReadPatient(SqliteDataReader reader, int o) => new(
+        reader.GetString(o),
+        reader.IsDBNull(o + 1) ? null : reader.GetString(o + 1),
+        reader.IsDBNull(o + 2) ? null : reader.GetString(o + 2),
+        reader.GetString(o + 3),
+        reader.GetString(o + 4),
+        reader.IsDBNull(o + 5) ? null : SqliteColumns.ParseDate(reader.GetString(o + 5)),
+        reader.IsDBNull(o + 6) ? null : reader.GetString(o + 6),
+        reader.IsDBNull(o + 7) ? null : reader.GetString(o + 7),
+        reader.IsDBNull(o + 8) ? null : reader.GetString(o + 8));
+
+    private static async Task<int?> CandidateRankAsync(SqliteConnection connection, SqliteTransaction transaction, string documentId, string patientId, CancellationToken ct)
+    {
+        using SqliteCommand command = Command(connection, transaction, "SELECT min(rank) FROM candidates WHERE document_id = $id AND patient_id = $p;");
+        command.Parameters.AddWithValue("$id", documentId);
+        command.Parameters.AddWithValue("$p", patientId);
+        object? rank = await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+        return rank is long value ? (int)value : null;
+    }
+
+    private static async Task SetFirstConfirmationAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string documentId, string userName, string status, string? patientId, string now, CancellationToken ct)
+    {
+        using SqliteCommand command = Command(connection, transaction, """
+            UPDATE work_items SET first_user = $user, first_status = $status, first_patient_id = $patient, first_utc = $now,
+                                  lease_user = NULL, lease_expires_utc = NULL
+            WHERE document_id = $id;
+            """);
+        command.Parameters.AddWithValue("$user", userName);
+        command.Parameters.AddWithValue("$status", status);
+        command.Parameters.AddWithValue("$patient", (object?)patientId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("$id", documentId);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task InsertAuditAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string now, string userName, string action, string? documentId, string? patientId,
+        string detail, CancellationToken ct)
+    {
+        using SqliteCommand command = Command(connection, transaction, """
+            INSERT INTO audit (at_utc, username, action, document_id, patient_id, detail) VALUES ($now, $user, $action, $doc, $patient, $detail);
+            """);
+        command.Parameters.AddWithValue("$now", now);
+        command.Parameters.AddWithValue("$user", userName);
+        command.Parameters.AddWithValue("$action", action);
+        command.Parameters.AddWithValue("$doc", (object?)documentId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$patient", (object?)patientId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$detail", detail ?? string.Empty);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
+    private static async Task<Dictionary<string, long>> GroupCountAsync(SqliteConnection connection, SqliteTransaction transaction, string sql, CancellationToken ct)
+    {
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        using SqliteCommand command = Command(connection, transaction, sql);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            result[reader.GetString(0)] = reader.GetInt64(1);
+        }
+
+        return result;
+    }
+
+    private static async Task<List<KeyValuePair<string, long>>> SeriesAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string sql, string since, CancellationToken ct)
+    {
+        var result = new List<KeyValuePair<string, long>>();
+        using SqliteCommand command = Command(connection, transaction, sql);
+        command.Parameters.AddWithValue("$since", since);
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+        {
+            result.Add(new(reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return result;
+    }
+
+    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken ct, SqliteTransaction? transaction = null)
+    {
+        using SqliteCommand command = Command(connection, transaction, sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    private static List<Word> ParseWords(string json)
+    {
+        var words = new List<Word>();
+        using JsonDocument document = JsonDocument.Parse(json);
+        foreach (JsonElement item in document.RootElement.EnumerateArray())
+        {
+            words.Add(new Word(
+                item.GetProperty("t").GetString() ?? string.Empty,
+                ReadBox(item.GetProperty("b")),
+                item.TryGetProperty("c", out JsonElement c) ? c.GetSingle() : 0f,
+                item.TryGetProperty("l", out JsonElement l) ? l.GetInt32() : 0));
+        }
+
+        return words;
+    }
+
+    private static List<PixelBox> ParseBoxes(string json)
+    {
+        var boxes = new List<PixelBox>();
+        using JsonDocument document = JsonDocument.Parse(json);
+        foreach (JsonElement item in document.RootElement.EnumerateArray())
+        {
+            boxes.Add(ReadBox(item));
+        }
+
+        return boxes;
+    }
+
+    private static List<FieldComparison> ParseFields(string json)
+    {
+        var fields = new List<FieldComparison>();
+        using JsonDocument document = JsonDocument.Parse(json);
+        foreach (JsonElement item in document.RootElement.EnumerateArray())
+        {
+            fields.Add(new FieldComparison(item.GetProperty("f").GetString() ?? string.Empty, item.GetProperty("l").GetString() ?? string.Empty,
+                item.TryGetProperty("w", out JsonElement w) ? w.GetDouble() : 0));
+        }
+
+        return fields;
+    }
+
+    private static PixelBox ReadBox(JsonElement box) =>
+        new(box[0].GetInt32(), box[1].GetInt32(), box[2].GetInt32(), box[3].GetInt32());
+
+    private static DateTimeOffset ParseInstant(string value) =>
+        DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
+
+    private string Now() => SqliteColumns.Instant(_timeProvider.GetUtcNow());
+
+    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, string, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+
+            // BEGIN IMMEDIATE: the write lock is taken before the queue is read, so two processes never lease the same document.
+            using SqliteTransaction transaction = connection.BeginTransaction();
+            T result = await work(connection, transaction, Now(), cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using SqliteCommand pragma = connection.CreateCommand();
+            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
+            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}

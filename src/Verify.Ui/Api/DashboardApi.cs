@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Digitise.Storage;
+using Digitise.Verify.Ui.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Digitise.Verify.Ui.Api;
+
+/// <summary>The manager dashboard's numbers, charts (SVG) and CSV export.</summary>
+internal static class DashboardApi
+{
+    public static IEndpointRouteBuilder MapDashboardApi(this IEndpointRouteBuilder endpoints)
+    {
+        RouteGroupBuilder dashboard = endpoints.MapApiGroup("/api/dashboard", Policies.Manager, "Dashboard");
+        dashboard.MapGet("/", GetAsync).WithName("Dashboard").WithSummary("Backlog, queue, throughput, per-clerk decisions, forecast and QA.");
+        dashboard.MapGet("/export.csv", ExportAsync).WithName("DashboardCsv").WithSummary("The dashboard as CSV.");
+        dashboard.MapGet("/charts/{chart}.svg", ChartAsync).WithName("DashboardChart").WithSummary("A chart: daily, hourly, backlog or clerks.");
+        endpoints.MapApiGroup("/api/audit", Policies.Manager, "Audit")
+            .MapGet("/", AuditAsync).WithName("Audit").WithSummary("The newest audit entries.");
+        return endpoints;
+    }
+
+    public static async Task<DashboardDto> BuildAsync(IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        DashboardSnapshot s = await store.GetDashboardAsync(options.QaShare, cancellationToken);
+        DateTime day0 = s.AtUtc.UtcDateTime.Date.AddDays(-13);
+        var perDay = Enumerable.Range(0, 14).Select(i => day0.AddDays(i).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))
+            .Select(d => new SeriesPointDto(d, s.DecisionsPerDay.FirstOrDefault(p => p.Key == d).Value)).ToList();
+        DateTime hour0 = new DateTime(s.AtUtc.UtcDateTime.Ticks - (s.AtUtc.UtcDateTime.Ticks % TimeSpan.TicksPerHour), DateTimeKind.Utc).AddHours(-23);
+        var perHour = Enumerable.Range(0, 24).Select(i => hour0.AddHours(i).ToString("yyyy-MM-dd'T'HH", CultureInfo.InvariantCulture))
+            .Select(h => new SeriesPointDto(h, s.DecisionsPerHour.FirstOrDefault(p => p.Key == h).Value)).ToList();
+
+        double perDayRate = s.DecisionsLast7Days / 7.0;
+        DateTimeOffset? clears = Statistics.Clearance(s.AtUtc, s.QueueSize, perDayRate);
+        double? days = clears is null ? null : Math.Round((clears.Value - s.AtUtc).TotalDays, 1);
+        (double lower, double upper) = Statistics.Wilson(s.QaMisfiled, s.QaReviewed);
+        return new DashboardDto(
+            s.AtUtc,
+            s.SourceFilesByStatus,
+            s.Pages,
+            s.DocumentsByStatus,
+            s.QueueSize,
+            s.AwaitingSecondConfirmation,
+            s.OldestQueuedUtc,
+            s.OldestQueuedUtc is null ? 0 : Math.Round((s.AtUtc - s.OldestQueuedUtc.Value).TotalHours, 1),
+            Math.Round(s.MeanQueueAgeHours, 1),
+            perDay,
+            perHour,
+            s.Clerks.Select(c => new ClerkDto(c.UserName, c.Total, c.Today, c.Filed, c.NotOnIndex, c.Rescan)).ToList(),
+            new ForecastDto(Math.Round(perDayRate, 1), days, clears),
+            new QaDto(s.QaShare, s.QaSampled, s.QaReviewed, s.QaMisfiled, s.QaReviewed == 0 ? null : (double)s.QaMisfiled / s.QaReviewed, lower, upper));
+    }
+
+    private static async Task<Ok<DashboardDto>> GetAsync(IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await BuildAsync(store, options, cancellationToken));
+
+    private static async Task<IResult> ExportAsync(ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        DashboardDto d = await BuildAsync(store, options, cancellationToken);
+        await store.AppendAuditAsync(user.UserName(), "export_dashboard_csv", null, null, string.Empty, cancellationToken);
+        var csv = new StringBuilder();
+        csv.AppendLine("section,key,value");
+        void Row(string section, string key, object? value) =>
+            csv.Append(section).Append(',').Append(Csv(key)).Append(',').Append(Csv(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty)).Append('\n');
+        Row("snapshot", "at_utc", d.AtUtc.ToString("O", CultureInfo.InvariantCulture));
+        foreach ((string key, long value) in d.SourceFiles.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            Row("source_files", key, value);
+        }
+
+        Row("pages", "total", d.Pages);
+        foreach ((string key, long value) in d.Documents.OrderBy(k => k.Key, StringComparer.Ordinal))
+        {
+            Row("documents", key, value);
+        }
+
+        Row("queue", "size", d.QueueSize);
+        Row("queue", "awaiting_second_confirmation", d.AwaitingSecondConfirmation);
+        Row("queue", "oldest_hours", d.OldestQueuedHours);
+        Row("queue", "mean_age_hours", d.MeanQueueAgeHours);
+        foreach (SeriesPointDto p in d.PerDay)
+        {
+            Row("decisions_per_day", p.Label, p.Value);
+        }
+
+        foreach (SeriesPointDto p in d.PerHour)
+        {
+            Row("decisions_per_hour", p.Label, p.Value);
+        }
+
+        foreach (ClerkDto c in d.Clerks)
+        {
+            Row("clerk_decisions", c.UserName, c.Total);
+        }
+
+        Row("forecast", "decisions_per_day", d.Forecast.DecisionsPerDay);
+        Row("forecast", "days_to_clear", d.Forecast.DaysToClear);
+        Row("forecast", "clears_on_utc", d.Forecast.ClearsOnUtc?.ToString("O", CultureInfo.InvariantCulture));
+        Row("qa", "share", d.Qa.Share);
+        Row("qa", "sampled", d.Qa.Sampled);
+        Row("qa", "reviewed", d.Qa.Reviewed);
+        Row("qa", "misfiled", d.Qa.Misfiled);
+        Row("qa", "misfile_rate", d.Qa.MisfileRate);
+        Row("qa", "wilson95_lower", d.Qa.Lower95);
+        Row("qa", "wilson95_upper", d.Qa.Upper95);
+        return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8",
+            string.Create(CultureInfo.InvariantCulture, $"digitise-dashboard-{d.AtUtc:yyyyMMdd-HHmm}.csv"));
+    }
+
+    private static async Task<Results<ContentHttpResult, NotFound>> ChartAsync(string chart, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        DashboardDto d = await BuildAsync(store, options, cancellationToken);
+        string? svg = chart switch
+        {
+            "daily" => SvgCharts.Bars("Decisions per day (last 14 days)", d.PerDay.Select(p => (p.Label[5..], p.Value)).ToList(), "#2563a8"),
+            "hourly" => SvgCharts.Bars("Decisions per hour (last 24 hours, UTC)", d.PerHour.Select(p => (p.Label[11..], p.Value)).ToList(), "#4a8c5c"),
+            "backlog" => SvgCharts.HorizontalBars("Documents by status", d.Documents.OrderByDescending(k => k.Value).Select(k => (k.Key.Replace('_', ' '), k.Value)).ToList()),
+            "clerks" => SvgCharts.HorizontalBars("Decisions per clerk", d.Clerks.Select(c => (c.UserName, c.Total)).ToList()),
+            _ => null,
+        };
+        return svg is null ? TypedResults.NotFound() : TypedResults.Content(svg, "image/svg+xml");
+    }
+
+    private static async Task<Ok<IReadOnlyList<AuditEntry>>> AuditAsync(IVerificationStore store, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await store.ReadAuditAsync(200, cancellationToken));
+
+    private static string Csv(string value) =>
+        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

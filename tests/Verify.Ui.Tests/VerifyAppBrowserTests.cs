@@ -1,0 +1,186 @@
+using Digitise.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Digitise.Verify.Ui.Tests;
+
+/// <summary>The real app (Kestrel on a free loopback port) over a seeded temp database, driven by Debian's Chromium.</summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    private WebApplication? _app;
+    private IPlaywright? _playwright;
+
+    internal TestCorpus Corpus { get; private set; } = null!;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        Corpus = await TestCorpus.CreateAsync(flagged: 8, autoFiled: 40, highRiskFirst: false);
+        await Corpus.AddUserAsync("alice", Roles.Clerk);
+        await Corpus.AddUserAsync("bob", Roles.Clerk);
+        await Corpus.AddUserAsync("carol", Roles.Manager);
+        _app = await VerifyApp.CreateAsync(["--urls", "http://127.0.0.1:0"], o =>
+        {
+            o.DatabasePath = Corpus.DatabasePath;
+            o.QaShare = 0.1;
+            o.SecondConfirmation = false;
+        }, CancellationToken.None);
+        await _app.StartAsync();
+        BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        await Corpus.DisposeAsync();
+    }
+
+    public async Task<IPage> SignInAsync(string user, int width = 1440, int height = 900)
+    {
+        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(BaseUrl + "/signin");
+        await page.FillAsync("input[name=userName]", user);
+        await page.FillAsync("input[name=password]", TestCorpus.Password);
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
+        return page;
+    }
+
+    public static string ScreenshotPath(string name)
+    {
+        string dir = AppContext.BaseDirectory;
+        while (dir is not null && !File.Exists(Path.Combine(dir, "Digitise.sln")))
+        {
+            dir = Path.GetDirectoryName(dir)!;
+        }
+
+        string folder = Path.Combine(dir ?? Path.GetTempPath(), "docs", "screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
+}
+
+[CollectionDefinition("browser")]
+public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>;
+
+[Collection("browser")]
+public sealed class VerifyAppBrowserTests(BrowserFixture fixture)
+{
+    [Fact]
+    public async Task Page_Unauthenticated_RedirectsToSignIn()
+    {
+        IBrowserContext context = await fixture.Browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/verify");
+        Assert.Contains("/signin", page.Url, StringComparison.Ordinal);
+        Assert.True(await page.IsVisibleAsync("[data-testid=signin-form]"));
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Api_Unauthenticated_Returns401()
+    {
+        using var http = new HttpClient();
+        HttpResponseMessage response = await http.GetAsync(new Uri(fixture.BaseUrl + "/api/queue/next"));
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        HttpResponseMessage openApi = await http.GetAsync(new Uri(fixture.BaseUrl + "/openapi/v1.json"));
+        Assert.Contains("/api/queue/next", await openApi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignIn_WrongPassword_IsRefused()
+    {
+        IBrowserContext context = await fixture.Browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(fixture.BaseUrl + "/signin");
+        await page.FillAsync("input[name=userName]", "alice");
+        await page.FillAsync("input[name=password]", "not-the-password");
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForSelectorAsync("[data-testid=signin-error]");
+        await context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Clerk_Dashboard_IsForbidden()
+    {
+        IPage page = await fixture.SignInAsync("bob");
+        IResponse? response = await page.GotoAsync(fixture.BaseUrl + "/dashboard");
+        Assert.Equal(403, response!.Status);
+        Assert.True(await page.IsVisibleAsync("[data-testid=forbidden]"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Clerk_VerifiesByKeyboardAlone_DocumentIsFiledAndTwoClerksGetDifferentDocuments()
+    {
+        IPage alice = await fixture.SignInAsync("alice");
+        IPage bob = await fixture.SignInAsync("bob");
+        await alice.WaitForSelectorAsync("#app[data-state=ready]");
+        await bob.WaitForSelectorAsync("#app[data-state=ready]");
+        string aliceDoc = (await alice.GetAttributeAsync("#app", "data-document-id"))!;
+        string bobDoc = (await bob.GetAttributeAsync("#app", "data-document-id"))!;
+        Assert.NotEqual(aliceDoc, bobDoc);
+
+        // Uncertain OCR characters are marked, and the identifier words are highlighted on the page.
+        Assert.True(await alice.Locator("[data-testid=identifiers] mark.unsure").CountAsync() > 0);
+        Assert.True(await alice.Locator(".overlay rect.ident").CountAsync() > 0);
+        await alice.WaitForFunctionAsync("() => document.querySelector('.sheet img').complete");
+        await alice.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("clerk-screen.png") });
+
+        string patient = fixture.Corpus.Text($"SELECT patient_id FROM candidates WHERE document_id = '{aliceDoc}' AND rank = 1;")!;
+        await alice.Keyboard.PressAsync("1");
+        await alice.Keyboard.PressAsync("Enter");
+        await alice.WaitForFunctionAsync($"() => document.querySelector('#app').dataset.documentId !== '{aliceDoc}'");
+
+        Assert.Equal("filed", fixture.Corpus.Text($"SELECT status FROM documents WHERE document_id = '{aliceDoc}';"));
+        Assert.Equal(patient, fixture.Corpus.Text($"SELECT patient_id FROM decisions WHERE document_id = '{aliceDoc}' AND actor = 'user:alice' AND status = 'filed';"));
+        string aliceNext = (await alice.GetAttributeAsync("#app", "data-document-id"))!;
+        Assert.NotEqual(bobDoc, aliceNext);
+        await alice.Context.CloseAsync();
+        await bob.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Dashboard_Numbers_MatchTheStore()
+    {
+        IPage page = await fixture.SignInAsync("carol", 1360, 1500);
+        await page.GotoAsync(fixture.BaseUrl + "/dashboard");
+        TestCorpus db = fixture.Corpus;
+        async Task<long> Number(string id) => long.Parse(await page.InnerTextAsync($"[data-testid={id}]"), System.Globalization.CultureInfo.InvariantCulture);
+        long queue = db.Scalar("SELECT count(*) FROM documents WHERE status IN ('needs_verification', 'unmatched');");
+        Assert.Equal(queue, await Number("queue-size"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM documents;"), await Number("documents-total"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM documents WHERE status = 'auto_filed';"), await Number("docs-auto_filed"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM pages;"), await Number("pages-total"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM source_files;"), await Number("files-total"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM qa_reviews WHERE verdict IN ('correct', 'misfiled');"), await Number("qa-reviewed"));
+        await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.chart img')].every(i => i.complete && i.naturalWidth > 0)");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("dashboard.png"), FullPage = true });
+        await page.Context.CloseAsync();
+    }
+}
