@@ -13,6 +13,7 @@ namespace Digitise.Indexing;
 public sealed partial class IdentifierExtractor : IIdentifierExtractor
 {
     private const double UnlabelledFactor = 0.9;
+    private const double CorrectedFactor = 0.5;
 
     private static readonly string[] BlockedNamePrefixes =
         ["GP", "CONSULTANT", "DOCTOR", "DR", "REFERRER", "REFERRING", "KIN", "NOK", "PRACTICE", "SURGERY", "WARD",
@@ -198,18 +199,47 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
     [GeneratedRegex(@"^\d(?:[ \-]?\d){9}(?![\d])", RegexOptions.CultureInvariant)]
     private static partial Regex LeadingTenDigits();
 
+    /// <summary>Ten digit-like characters (DOMAIN.md's OCR confusions, '?' for an illegible one), spaces or dashes between.</summary>
+    [GeneratedRegex(@"^[0-9ODQIl|!ZASGbTBgq?](?:[ \-]?[0-9ODQIl|!ZASGbTBgq?]){9}(?![0-9A-Za-z])", RegexOptions.CultureInvariant)]
+    private static partial Regex LeadingTenDigitLike();
+
     private static void ReadNationalNumber(Field field, List<ExtractedIdentifier> results)
     {
+        bool chi = field.Label == Label.Chi;
         Match match = LeadingTenDigits().Match(field.Value);
-        if (!match.Success || !NhsNumber.TryNormalize(match.Value, out string? digits))
+        if (match.Success && NhsNumber.TryNormalize(match.Value, out string? digits))
         {
+            (IdentifierKind kind, bool valid) = chi
+                ? (IdentifierKind.ChiNumber, ChiNumber.IsValid(digits))
+                : (IdentifierKind.NhsNumber, NhsNumber.HasValidCheckDigit(digits));
+            if (valid || !TryAddCorrected(field, match, chi, results))
+            {
+                results.Add(field.Page.Create(kind, digits, valid, field.ValueStart + match.Index, match.Length));
+            }
+
             return;
         }
 
-        (IdentifierKind kind, bool valid) = field.Label == Label.Chi
-            ? (IdentifierKind.ChiNumber, ChiNumber.IsValid(digits))
-            : (IdentifierKind.NhsNumber, NhsNumber.HasValidCheckDigit(digits));
-        results.Add(field.Page.Create(kind, digits, valid, field.ValueStart + match.Index, match.Length));
+        Match digitLike = LeadingTenDigitLike().Match(field.Value);
+        if (digitLike.Success)
+        {
+            TryAddCorrected(field, digitLike, chi, results);
+        }
+    }
+
+    /// <summary>A labelled reading repaired through the OCR confusions; kept only when exactly one repair passes the check.</summary>
+    private static bool TryAddCorrected(Field field, Match match, bool chi, List<ExtractedIdentifier> results)
+    {
+        Func<string, bool> check = chi ? ChiNumber.IsValid : NhsNumber.IsValid;
+        if (NhsCorrection.TryCorrect(match.Value, check, allowDigitSubstitution: true) is not { } corrected)
+        {
+            return false;
+        }
+
+        ExtractedIdentifier read = field.Page.Create(
+            chi ? IdentifierKind.ChiNumber : IdentifierKind.NhsNumber, corrected, true, field.ValueStart + match.Index, match.Length, CorrectedFactor);
+        results.Add(read with { IsCorrected = true });
+        return true;
     }
 
     [GeneratedRegex(@"^([A-Za-z0-9]+)(?:[ \-]([A-Za-z0-9]+))?", RegexOptions.CultureInvariant)]
@@ -391,8 +421,29 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
     [GeneratedRegex(@"(?<![\d\-])(?:\d{3}[ \-]\d{3}[ \-]\d{4}|\d{6} \d{4}|\d{10})(?![\d\-])", RegexOptions.CultureInvariant)]
     private static partial Regex UnlabelledTenDigits();
 
+    /// <summary>A 3-3-4 group with at least one letter read for a digit (e.g. "4O1 O23 2137").</summary>
+    [GeneratedRegex(@"(?<![0-9A-Za-z\-])[0-9ODQIlZASGbTBgq]{3}[ \-][0-9ODQIlZASGbTBgq]{3}[ \-][0-9ODQIlZASGbTBgq]{4}(?![0-9A-Za-z\-])", RegexOptions.CultureInvariant)]
+    private static partial Regex UnlabelledTenDigitLike();
+
     private void FindUnlabelledNumbers(PageReader page, List<ExtractedIdentifier> results)
     {
+        foreach (Match match in UnlabelledTenDigitLike().Matches(page.Page.Text))
+        {
+            // Mostly digits: a word like "DOB GAB ..." is not a number. Letters only repaired, never digits guessed, when unlabelled.
+            int digitCount = match.Value.Count(char.IsAsciiDigit);
+            if (digitCount < 7 || digitCount == 10 || page.IsClaimed(match.Index, match.Length))
+            {
+                continue;
+            }
+
+            Func<string, bool> check = _region == IdentifierRegion.Scotland ? ChiNumber.IsValid : NhsNumber.IsValid;
+            if (NhsCorrection.TryCorrect(match.Value, check, allowDigitSubstitution: false) is { } corrected)
+            {
+                IdentifierKind kind = _region == IdentifierRegion.Scotland ? IdentifierKind.ChiNumber : IdentifierKind.NhsNumber;
+                results.Add(page.Create(kind, corrected, true, match.Index, match.Length, UnlabelledFactor * CorrectedFactor) with { IsCorrected = true });
+            }
+        }
+
         foreach (Match match in UnlabelledTenDigits().Matches(page.Page.Text))
         {
             if (page.IsClaimed(match.Index, match.Length) || !NhsNumber.TryNormalize(match.Value, out string? digits))

@@ -9,17 +9,22 @@ namespace Digitise.Indexing;
 public sealed record MpiRowIssue(int LineNumber, string Reason);
 
 /// <summary>The patients read from an MPI file, the rows rejected, and notes on rows kept.</summary>
-public sealed record MpiReadResult(IReadOnlyList<Patient> Patients, IReadOnlyList<MpiRowIssue> Errors, IReadOnlyList<MpiRowIssue> Warnings);
+public sealed record MpiReadResult(IReadOnlyList<Patient> Patients, IReadOnlyList<MpiRowIssue> Errors, IReadOnlyList<MpiRowIssue> Warnings)
+{
+    /// <summary>MPI merges: the retired patient id and the id of the patient it was merged into (CSV <c>merged_into</c>, FHIR <c>link</c> replaced-by).</summary>
+    public IReadOnlyList<(string Retired, string Survivor)> Merges { get; init; } = [];
+}
 
 /// <summary>
 /// Reads the master patient index from CSV (RFC 4180: quoted fields may hold commas, quotes and line breaks). Columns are
 /// found by header name in any order: patient_id, nhs_number, hospital_number, family_name, given_name, date_of_birth
-/// (yyyy-MM-dd), sex, postcode, address; others are ignored. A bad row is reported by line number, never thrown.
+/// (yyyy-MM-dd), sex, postcode, address, and optionally previous_family_name (a maiden or earlier name) and merged_into (the
+/// row's patient was merged into that patient id: a merge, not a patient); others are ignored. A bad row is reported by line number, never thrown.
 /// </summary>
 public static class MpiCsvReader
 {
     private static readonly string[] Columns =
-        ["patient_id", "nhs_number", "hospital_number", "family_name", "given_name", "date_of_birth", "sex", "postcode", "address"];
+        ["patient_id", "nhs_number", "hospital_number", "family_name", "given_name", "date_of_birth", "sex", "postcode", "address", "previous_family_name", "merged_into"];
 
     public static MpiReadResult ReadFile(string path)
     {
@@ -46,6 +51,7 @@ public static class MpiCsvReader
         var patients = new List<Patient>();
         var errors = new List<MpiRowIssue>();
         var warnings = new List<MpiRowIssue>();
+        var merges = new List<(string, string)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (records.MoveNext())
         {
@@ -68,6 +74,28 @@ public static class MpiCsvReader
             }
 
             string? Get(int column) => index[column] < 0 ? null : NullIfEmpty(fields[index[column]]);
+            if (Get(10) is { } survivor)
+            {
+                if (Get(0) is not { } retired)
+                {
+                    errors.Add(new MpiRowIssue(line, "missing patient_id"));
+                }
+                else if (!seen.Add(retired))
+                {
+                    errors.Add(new MpiRowIssue(line, "duplicate patient_id"));
+                }
+                else if (retired == survivor)
+                {
+                    errors.Add(new MpiRowIssue(line, "merged_into names the row's own patient_id"));
+                }
+                else
+                {
+                    merges.Add((retired, survivor));
+                }
+
+                continue;
+            }
+
             (Patient? patient, string? rowError) = ParseRow(Get, line, warnings);
             if (patient is null)
             {
@@ -83,7 +111,7 @@ public static class MpiCsvReader
             }
         }
 
-        return new MpiReadResult(patients, errors, warnings);
+        return new MpiReadResult(patients, errors, warnings) { Merges = merges };
     }
 
     private static (Patient? Patient, string? Error) ParseRow(Func<int, string?> get, int line, List<MpiRowIssue> warnings)
@@ -142,7 +170,10 @@ public static class MpiCsvReader
             dateOfBirth,
             sex,
             postcode?.ToUpperInvariant(),
-            get(8));
+            get(8))
+        {
+            PreviousFamilyName = get(9) is { } previous ? Names.Display(previous) : null,
+        };
         return (patient, null);
     }
 

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Digitise.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Digitise.Data.Sqlite;
+
+/// <summary>A stored matching model: its version ("fs-N"), its JSON, and when it was trained.</summary>
+public sealed record StoredModel(string Version, int Sequence, string CreatedUtc, string Json);
+
+/// <summary>
+/// One document's identifiers for training, with the clerk's latest confirmed decision when there is one: a row of
+/// <c>decisions</c> whose actor is <c>user:...</c> and whose status is <c>filed</c> (with the patient) or <c>not_on_index</c>.
+/// </summary>
+public sealed record LabelledIdentifiers(string DocumentId, IReadOnlyList<ExtractedIdentifier> Identifiers, string? LabelStatus, string? LabelPatientId);
+
+/// <summary>Matching models (table <c>match_models</c>, migration 3) and the training data the pipeline and the clerks left behind.</summary>
+public sealed class SqliteModelStore
+{
+    private readonly string _connectionString;
+
+    /// <param name="path">The Digitise database; open it once with <see cref="SqliteDigitiseStore.OpenAsync(string, CancellationToken)"/> first so it is migrated.</param>
+    public SqliteModelStore(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.GetFullPath(path),
+            Mode = SqliteOpenMode.ReadWrite,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    /// <summary>The newest model, or null when none was trained.</summary>
+    public async Task<StoredModel?> GetLatestAsync(CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT version, sequence, created_utc, model_json FROM match_models ORDER BY sequence DESC LIMIT 1;";
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredModel(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3))
+            : null;
+    }
+
+    /// <summary>The sequence number the next model gets (1 for the first).</summary>
+    public async Task<int> NextSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(sequence), 0) + 1 FROM match_models;";
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    public async Task SaveAsync(string version, int sequence, DateTimeOffset createdUtc, string json, CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO match_models (version, sequence, created_utc, model_json) VALUES ($version, $sequence, $created, $json);";
+        command.Parameters.AddWithValue("$version", version);
+        command.Parameters.AddWithValue("$sequence", sequence);
+        command.Parameters.AddWithValue("$created", SqliteColumns.Instant(createdUtc));
+        command.Parameters.AddWithValue("$json", json);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every stored document's identifiers, with the latest clerk label (confirmed patient or not on the index).</summary>
+    public async IAsyncEnumerable<LabelledIdentifiers> ReadTrainingDocumentsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        var labels = new Dictionary<string, (string Status, string? Patient)>(StringComparer.Ordinal);
+        using (SqliteCommand command = connection.CreateCommand())
+        {
+            command.CommandText = """
+                SELECT document_id, status, patient_id FROM decisions
+                WHERE actor LIKE 'user:%' AND status IN ('filed', 'not_on_index')
+                ORDER BY id;
+                """;
+            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                labels[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+        }
+
+        using SqliteCommand identifiers = connection.CreateCommand();
+        identifiers.CommandText = "SELECT document_id, kind, value, raw, valid, confidence, page FROM identifiers ORDER BY document_id, id;";
+        await using SqliteDataReader rows = await identifiers.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        string? current = null;
+        var list = new List<ExtractedIdentifier>();
+        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string documentId = rows.GetString(0);
+            if (current is not null && documentId != current)
+            {
+                yield return Labelled(current, list, labels);
+                list = [];
+            }
+
+            current = documentId;
+            if (ParseKind(rows.GetString(1)) is IdentifierKind kind)
+            {
+                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt64(4) != 0, rows.GetDouble(5), rows.GetInt32(6), []));
+            }
+        }
+
+        if (current is not null)
+        {
+            yield return Labelled(current, list, labels);
+        }
+    }
+
+    private static LabelledIdentifiers Labelled(string documentId, List<ExtractedIdentifier> ids, Dictionary<string, (string Status, string? Patient)> labels) =>
+        labels.TryGetValue(documentId, out var label)
+            ? new LabelledIdentifiers(documentId, ids, label.Status, label.Patient)
+            : new LabelledIdentifiers(documentId, ids, null, null);
+
+    private static IdentifierKind? ParseKind(string kind) =>
+        Enum.GetValues<IdentifierKind>().Cast<IdentifierKind?>().FirstOrDefault(k => SqliteColumns.Kind(k!.Value) == kind);
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        return connection;
+    }
+}
