@@ -116,6 +116,24 @@ internal static class SqliteColumns
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
+    /// <summary>Reads what <see cref="Words"/> wrote.</summary>
+    public static IReadOnlyList<Word> ParseWords(string json)
+    {
+        using JsonDocument document = JsonDocument.Parse(json);
+        var words = new List<Word>(document.RootElement.GetArrayLength());
+        foreach (JsonElement word in document.RootElement.EnumerateArray())
+        {
+            JsonElement box = word.GetProperty("b");
+            words.Add(new Word(
+                word.GetProperty("t").GetString() ?? string.Empty,
+                new PixelBox(box[0].GetInt32(), box[1].GetInt32(), box[2].GetInt32(), box[3].GetInt32()),
+                word.GetProperty("c").GetSingle(),
+                word.GetProperty("l").GetInt32()));
+        }
+
+        return words;
+    }
+
     private static void WriteBox(Utf8JsonWriter writer, PixelBox box)
     {
         writer.WriteStartArray();

@@ -139,9 +139,137 @@ internal static class SqliteMigrations
             CREATE INDEX ix_patients_date_of_birth ON patients (date_of_birth);
             CREATE INDEX ix_patients_family_name ON patients (family_name);
             """),
+
+        // Verification: clerk statuses on documents (rebuilt to widen the CHECK: identifiers, candidates and decisions
+        // reference documents, so foreign keys are deferred to the commit, by when the rows are back), accounts, leases,
+        // second confirmations, QA reviews, retry requests and the append-only audit trail.
+        new(2, "verification", """
+            PRAGMA defer_foreign_keys = ON;
+
+            CREATE TEMP TABLE documents_v1 AS SELECT * FROM documents;
+            DROP TABLE documents;
+            CREATE TABLE documents (
+                document_id   TEXT    NOT NULL PRIMARY KEY,
+                sha256        TEXT    NOT NULL REFERENCES source_files (sha256),
+                batch_id      INTEGER NULL REFERENCES batches (id),
+                first_page    INTEGER NOT NULL,
+                last_page     INTEGER NOT NULL,
+                status        TEXT    NOT NULL
+                              CHECK (status IN ('auto_filed', 'needs_verification', 'unmatched', 'quarantined',
+                                                'filed', 'not_on_index', 'rescan')),
+                patient_id    TEXT    NULL,
+                match_score   REAL    NULL,
+                reason        TEXT    NOT NULL,
+                model_version TEXT    NOT NULL,
+                decided_at    TEXT    NOT NULL
+            );
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at)
+            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at
+            FROM documents_v1;
+            DROP TABLE documents_v1;
+            CREATE INDEX ix_documents_sha256 ON documents (sha256, first_page);
+            CREATE INDEX ix_documents_status ON documents (status, decided_at);
+            CREATE INDEX ix_documents_patient_id ON documents (patient_id);
+            CREATE INDEX ix_decisions_actor_at ON decisions (actor, at_utc);
+            CREATE INDEX ix_decisions_at ON decisions (at_utc);
+
+            CREATE TABLE users (
+                username      TEXT    NOT NULL PRIMARY KEY COLLATE NOCASE,
+                password_hash TEXT    NOT NULL,
+                role          TEXT    NOT NULL CHECK (role IN ('admin', 'clerk', 'operator', 'manager')),
+                disabled      INTEGER NOT NULL DEFAULT 0,
+                created_utc   TEXT    NOT NULL,
+                updated_utc   TEXT    NOT NULL
+            );
+
+            -- One row per document a clerk has touched: the lease, the queue position after a skip, and a pending
+            -- first confirmation of a high-risk document (who, what) awaiting an independent second one.
+            CREATE TABLE work_items (
+                document_id       TEXT    NOT NULL PRIMARY KEY REFERENCES documents (document_id),
+                lease_user        TEXT    NULL,
+                lease_expires_utc TEXT    NULL,
+                requeued_utc      TEXT    NULL,
+                skips             INTEGER NOT NULL DEFAULT 0,
+                first_user        TEXT    NULL,
+                first_status      TEXT    NULL,
+                first_patient_id  TEXT    NULL,
+                first_utc         TEXT    NULL
+            );
+            CREATE INDEX ix_work_items_lease_user ON work_items (lease_user);
+
+            CREATE TABLE qa_reviews (
+                document_id TEXT NOT NULL PRIMARY KEY REFERENCES documents (document_id),
+                verdict     TEXT NOT NULL CHECK (verdict IN ('correct', 'misfiled', 'unreadable')),
+                username    TEXT NOT NULL,
+                at_utc      TEXT NOT NULL
+            );
+
+            CREATE TABLE retry_requests (
+                id       INTEGER PRIMARY KEY,
+                batch_id INTEGER NOT NULL REFERENCES batches (id),
+                sha256   TEXT    NOT NULL REFERENCES source_files (sha256),
+                username TEXT    NOT NULL,
+                at_utc   TEXT    NOT NULL
+            );
+            CREATE INDEX ix_retry_requests_sha256 ON retry_requests (sha256, id);
+
+            CREATE TABLE audit (
+                id          INTEGER PRIMARY KEY,
+                at_utc      TEXT    NOT NULL,
+                username    TEXT    NOT NULL,
+                action      TEXT    NOT NULL,
+                document_id TEXT    NULL,
+                patient_id  TEXT    NULL,
+                detail      TEXT    NOT NULL DEFAULT ''
+            );
+            CREATE INDEX ix_audit_at ON audit (at_utc);
+            CREATE INDEX ix_audit_document_id ON audit (document_id);
+
+            CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            BEGIN
+                SELECT RAISE(ABORT, 'audit is append-only: UPDATE is not allowed');
+            END;
+
+            CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+            BEGIN
+                SELECT RAISE(ABORT, 'audit is append-only: DELETE is not allowed');
+            END;
+            """),
+        new(3, "match_models", """
+            CREATE TABLE match_models (
+                version     TEXT    NOT NULL PRIMARY KEY,
+                sequence    INTEGER NOT NULL UNIQUE,
+                created_utc TEXT    NOT NULL,
+                model_json  TEXT    NOT NULL
+            );
+            """),
+        new(4, "page qa and reconciliation", """
+            ALTER TABLE pages ADD COLUMN qa_flags TEXT NOT NULL DEFAULT '';
+            ALTER TABLE pages ADD COLUMN qa_json TEXT NULL;
+            ALTER TABLE pages ADD COLUMN barcodes_json TEXT NOT NULL DEFAULT '[]';
+            ALTER TABLE source_files ADD COLUMN pages_ocr INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE source_files ADD COLUMN pages_text_layer INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE source_files ADD COLUMN pages_blank INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE source_files ADD COLUMN pages_separator INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE source_files ADD COLUMN pages_quarantined INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE source_files ADD COLUMN documents_count INTEGER NOT NULL DEFAULT 0;
+            """),
+
+        // MPI at scale: previous family names, merged patients (the retired record stays, pointing at its survivor, and is
+        // left out of the index), and candidates found by patient so a merge can repoint them without a scan.
+        new(5, "mpi merges", """
+            ALTER TABLE patients ADD COLUMN previous_family_name TEXT NULL;
+            ALTER TABLE patients ADD COLUMN merged_into TEXT NULL;
+            ALTER TABLE patients ADD COLUMN merged_utc TEXT NULL;
+            CREATE INDEX ix_patients_merged_into ON patients (merged_into) WHERE merged_into IS NOT NULL;
+            CREATE INDEX ix_candidates_patient_id ON candidates (patient_id);
+            """),
+
+        // Matching models: each trained Fellegi-Sunter model as versioned JSON; documents and decisions already record
+        // model_version, which names a row here (or a built-in model such as fs-0 or rules-1).
     ];
 
-    public static int LatestVersion => All[^1].Version;
+    public static int LatestVersion => All.Max(m => m.Version);
 
     /// <summary>Applies every step newer than the database's version. Safe to run concurrently from several processes.</summary>
     /// <returns>How many steps were applied.</returns>
@@ -158,12 +286,12 @@ internal static class SqliteMigrations
             cancellationToken).ConfigureAwait(false);
 
         int applied = 0;
-        foreach (SqliteMigration migration in migrations)
+        foreach (SqliteMigration migration in migrations.OrderBy(m => m.Version))
         {
             // BEGIN IMMEDIATE takes the write lock first, so a second process migrating at the same time waits, then sees the step done.
+            // Steps are applied by set membership, not "newer than the highest", so a step merged late still runs.
             using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            int current = await GetVersionAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
-            if (migration.Version <= current)
+            if (await IsAppliedAsync(connection, transaction, migration.Version, cancellationToken).ConfigureAwait(false))
             {
                 continue;
             }
@@ -190,7 +318,7 @@ internal static class SqliteMigrations
         }
 
         int final = await GetVersionAsync(connection, null, cancellationToken).ConfigureAwait(false);
-        int latest = migrations.Count == 0 ? 0 : migrations[^1].Version;
+        int latest = migrations.Count == 0 ? 0 : migrations.Max(m => m.Version);
         if (final > latest)
         {
             throw new InvalidOperationException(
@@ -199,6 +327,15 @@ internal static class SqliteMigrations
         }
 
         return applied;
+    }
+
+    private static async Task<bool> IsAppliedAsync(SqliteConnection connection, SqliteTransaction transaction, int version, CancellationToken cancellationToken)
+    {
+        using SqliteCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT 1 FROM schema_version WHERE version = $version;";
+        command.Parameters.AddWithValue("$version", version);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public static async Task<int> GetVersionAsync(SqliteConnection connection, SqliteTransaction? transaction, CancellationToken cancellationToken)

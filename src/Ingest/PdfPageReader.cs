@@ -89,6 +89,12 @@ internal sealed class PdfPageReader(IngestOptions options)
             return new PageImage(file, number, count, ReadTextLayer(page, options.PdfRenderDpi));
         }
 
+        double renderedPixels = page.Width / 72.0 * options.PdfRenderDpi * (page.Height / 72.0 * options.PdfRenderDpi);
+        if (renderedPixels > options.MaxPixelsPerPage)
+        {
+            return new PageFailure(file, number, count, $"image_too_large: a {page.Width:0}x{page.Height:0} pt page at {options.PdfRenderDpi} DPI is {renderedPixels:0} pixels (Ingest:MaxPixelsPerPage is {options.MaxPixelsPerPage})");
+        }
+
         if (page.Rotation.Value != 0)
         {
             return null;
@@ -101,6 +107,11 @@ internal sealed class PdfPageReader(IngestOptions options)
         if (scan is null)
         {
             return null;
+        }
+
+        if ((long)scan.WidthInSamples * scan.HeightInSamples > options.MaxPixelsPerPage)
+        {
+            return new PageFailure(file, number, count, $"image_too_large: page image is {scan.WidthInSamples}x{scan.HeightInSamples} pixels (Ingest:MaxPixelsPerPage is {options.MaxPixelsPerPage})");
         }
 
         int dpi = (int)Math.Round(scan.WidthInSamples / (scan.BoundingBox.Width / 72.0));

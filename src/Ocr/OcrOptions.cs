@@ -20,6 +20,9 @@ public sealed class OcrOptions
     /// <summary>Make a small JPEG of every page for the verification screen.</summary>
     public bool Previews { get; init; } = true;
 
+    /// <summary>Keep every page's full-resolution corrected image (lossless for bitonal and grey pages) for the searchable PDF.</summary>
+    public bool PageImages { get; init; } = true;
+
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
     internal static readonly string[] DebianTessdata =

@@ -83,6 +83,7 @@ public sealed partial class TesseractOcrStage : IOcrStage
             using PageBitmap? owned = ReferenceEquals(corrected, bitmap) ? null : corrected;
 
             byte[] preview = _options.Previews ? corrected.ToPreviewJpeg() : [];
+            byte[] pageImage = _options.PageImages ? corrected.ToPageImage() : [];
             if (quality is { Blank: true })
             {
                 // Blank pages are kept and counted, never silently dropped, but not OCRed.
@@ -90,6 +91,7 @@ public sealed partial class TesseractOcrStage : IOcrStage
                     corrected.Width, corrected.Height, dpi, TextOrigin.Ocr, TimeSpan.Zero)
                 {
                     Preview = preview,
+                    Image = pageImage,
                     Quality = quality,
                     Barcodes = barcodes,
                 };
@@ -101,6 +103,7 @@ public sealed partial class TesseractOcrStage : IOcrStage
                 result.WidthPx, result.HeightPx, result.Dpi, TextOrigin.Ocr, result.Elapsed)
             {
                 Preview = preview,
+                Image = pageImage,
                 Quality = quality,
                 Barcodes = barcodes,
             };

@@ -53,11 +53,11 @@ public sealed class SqliteDigitiseStoreTests : IDisposable
     public async Task MigrateAsync_NewStep_AppliesOnlyThatStep()
     {
         await using SqliteDigitiseStore store = await OpenAsync();
-        SqliteMigration[] next = [.. SqliteMigrations.All, new(SqliteMigrations.LatestVersion + 1, "audit", "CREATE TABLE audit (id INTEGER PRIMARY KEY);")];
+        SqliteMigration[] next = [.. SqliteMigrations.All, new(SqliteMigrations.LatestVersion + 1, "next step", "CREATE TABLE next_step (id INTEGER PRIMARY KEY);")];
 
         Assert.Equal(1, await store.MigrateAsync(next, Ct));
         Assert.Equal(0, await store.MigrateAsync(next, Ct));
-        Assert.Equal(0, _db.Scalar("SELECT count(*) FROM audit;"));
+        Assert.Equal(0, _db.Scalar("SELECT count(*) FROM next_step;"));
         Assert.Equal(SqliteMigrations.LatestVersion + 1, _db.Scalar("PRAGMA user_version;"));
     }
 
@@ -324,7 +324,7 @@ public sealed class SqliteDigitiseStoreTests : IDisposable
         MpiImportResult second = await store.UpsertPatientsAsync([TestData.Patient(2, "JONES"), TestData.Patient(3), TestData.Patient(5)], Ct);
 
         Assert.Equal((3, 0), (first.Imported, first.Updated));
-        Assert.Equal((1, 2), (second.Imported, second.Updated));
+        Assert.Equal((1, 1, 1), (second.Imported, second.Updated, second.Unchanged));
         Assert.Empty(second.Errors);
         List<Patient> patients = await ToListAsync(store.ReadPatientsAsync(Ct));
         Assert.Equal([TestData.Patient(1), TestData.Patient(2, "JONES"), TestData.Patient(3), TestData.Patient(5)], patients);

@@ -2,6 +2,18 @@ using Digitise.Benchmarks;
 
 // digitise-bench [--pages N] [--memory-pages M] [--seed S] [--cores C] [--keep]   the side-by-side benchmark (markdown on stdout)
 // digitise-bench ceiling DIR [--threads N]                                          raw Tesseract, one reused engine per thread
+// digitise-bench mpi [--patients N] [--fhir-patients N] [--queries N] [--seed S]        the MPI at scale (import, index, lookup latency)
+if (args.Length > 0 && args[0] == "mpi")
+{
+    using var cancelMpi = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancelMpi.Cancel();
+    };
+    return await MpiBenchmark.RunAsync(args[1..], Console.Out, Console.Error, cancelMpi.Token);
+}
+
 if (args.Length > 0 && args[0] == "ceiling")
 {
     return CeilingCommand.Run(args.AsSpan(1));

@@ -11,7 +11,8 @@ internal static class ManifestWriter
     public static readonly string[] Columns =
     [
         "source_file", "document_id", "first_page", "last_page", "status", "patient_id", "match_score", "reason",
-        "pages", "mean_confidence", "sha256",
+        "pages", "mean_confidence", "sha256", "qa",
+        "searchable_pdf",
     ];
 
     public static async Task WriteAsync(string path, IReadOnlyList<ManifestRow> rows, CancellationToken cancellationToken)
@@ -33,6 +34,8 @@ internal static class ManifestWriter
                 row.Pages.ToString(CultureInfo.InvariantCulture),
                 row.MeanConfidence.ToString("0.0", CultureInfo.InvariantCulture),
                 row.Sha256,
+                row.Qa,
+                row.SearchablePdf,
             ];
             csv.AppendJoin(',', fields.Select(Escape)).Append('\n');
         }

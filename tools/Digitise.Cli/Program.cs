@@ -40,33 +40,29 @@ var outOption = new Option<string>("--out")
 var batchOption = new Option<string?>("--batch") { Description = "Batch name (default: derived from --out, so rerunning the same command resumes the same batch)." };
 var workersOption = new Option<int?>("--workers") { Description = "OCR workers, one Tesseract engine each (default: one per core; config Ocr:Workers)." };
 var quietOption = new Option<bool>("--quiet", "-q") { Description = "Print only the summary." };
+var separateOption = new Option<string?>("--separate")
+{
+    Description = "How one input file splits into documents: none (default: one file, one document), or a comma list of patch (patch code T sheets), barcode (barcode separator/cover sheets; a cover sheet's NHS/hospital number identifies its document), blank (runs of Separation:BlankRun blank pages), identifiers (a page naming a different patient); or all. Config Separation:Modes.",
+};
 var run = new Command("run", "Process a batch end to end and write DIR/manifest.csv. Exit code 0 even when documents are quarantined; non-zero only when the run itself failed (130 when interrupted).")
 {
-    inputs, mpiOption, outOption, dbOption, batchOption, workersOption, configOption, quietOption,
+    inputs, mpiOption, outOption, dbOption, batchOption, workersOption, configOption, quietOption, separateOption,
 };
 run.SetAction((parse, ct) => Guard(() => RunCommand.ExecuteAsync(
     new RunRequest(parse.GetValue(inputs)!, parse.GetValue(mpiOption)!, parse.GetValue(outOption)!, parse.GetValue(dbOption)!,
-        parse.GetValue(batchOption), parse.GetValue(workersOption), parse.GetValue(configOption), parse.GetValue(quietOption)),
+        parse.GetValue(batchOption), parse.GetValue(workersOption), parse.GetValue(configOption), parse.GetValue(quietOption))
+    {
+        Separate = parse.GetValue(separateOption),
+    },
     Console.Out, Console.Error, ct)));
 root.Subcommands.Add(run);
+root.Subcommands.Add(ReportCommand.Create(dbOption));
+root.Subcommands.Add(ModelCommand.Create(dbOption));
+root.Subcommands.Add(EvalCommand.Create());
+root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));
 
-// digitise mpi import
-var mpiFile = new Argument<string>("FILE") { Description = "MPI CSV file." };
-var mpiImport = new Command("import", "Import or update patients from an MPI CSV; bad rows are reported by line number.") { mpiFile, dbOption };
-mpiImport.SetAction((parse, ct) => Guard(async () =>
-{
-    MpiReadResult read = MpiCsvReader.ReadFile(parse.GetValue(mpiFile)!);
-    foreach (MpiRowIssue issue in read.Errors)
-    {
-        Console.Error.WriteLine($"line {issue.LineNumber}: {issue.Reason}");
-    }
-
-    await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(parse.GetValue(dbOption)!, ct);
-    MpiImportResult result = await store.UpsertPatientsAsync(read.Patients, ct);
-    Console.WriteLine($"{result.Imported} imported, {result.Updated} updated, {read.Errors.Count} bad rows");
-    return 0;
-}));
-root.Subcommands.Add(new Command("mpi", "Master patient index.") { mpiImport });
+// digitise mpi import (CSV or FHIR R4 Patient bundle, applied incrementally)
+root.Subcommands.Add(MpiCommand.Create(dbOption));
 
 // digitise samples generate
 var samplesOut = new Option<string>("--out") { Description = "Folder to write the samples to.", DefaultValueFactory = _ => "samples" };
@@ -97,6 +93,8 @@ check.SetAction((parse, ct) => Guard(() =>
     return Task.FromResult(0);
 }));
 root.Subcommands.Add(check);
+
+ServeCommand.AddTo(root, dbOption);
 
 return await root.Parse(args).InvokeAsync();
 

@@ -7,6 +7,8 @@ using Digitise.Ingest;
 using Digitise.Ocr;
 using Digitise.Pipeline;
 using Digitise.Storage;
+using Digitise.Ocr.Imaging;
+using Digitise.Output;
 
 namespace Digitise.Cli;
 
@@ -19,7 +21,11 @@ internal sealed record RunRequest(
     string? BatchName,
     int? Workers,
     string? ConfigFile,
-    bool Quiet);
+    bool Quiet)
+{
+    /// <summary>--separate: overrides Separation:Modes for this batch.</summary>
+    public string? Separate { get; init; }
+}
 
 /// <summary><c>digitise run</c>: the batch job end to end, then manifest.csv and a summary.</summary>
 internal static class RunCommand
@@ -57,15 +63,23 @@ internal static class RunCommand
         }
 
         (ISourceDiscovery discovery, IPageSource pages) = IngestFactory.Create(settings.Ingest);
+        SeparationOptions separation = request.Separate is null ? settings.Separation : new SeparationOptions
+        {
+            Modes = SeparationOptions.ParseModes(request.Separate),
+            BlankRun = settings.Separation.BlankRun,
+            PatchTValues = settings.Separation.PatchTValues,
+            SeparatorPrefixes = settings.Separation.SeparatorPrefixes,
+        };
         var pipeline = new DigitisePipeline(
             discovery,
             pages,
-            new TesseractOcrStage(ocr),
+            new TesseractOcrStage(ocr, settings.Qa),
             new IdentifierExtractor(settings.Identifiers),
-            new RuleMatcher(index),
+            await ModelCommand.CreateMatcherAsync(request.Database, patients, mpi.Patients, request.ConfigFile, stderr, cancellationToken).ConfigureAwait(false),
             store,
             settings.Pipeline,
-            new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Database))!, "blobs")));
+            new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Database))!, "blobs")),
+            separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation));
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
         var progress = request.Quiet ? null : new ConsoleProgress(stderr);
@@ -73,9 +87,23 @@ internal static class RunCommand
         progress?.Finish();
 
         IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(summary.BatchId, CancellationToken.None).ConfigureAwait(false);
+        rows = summary.Cancelled ? rows : await new SearchablePdfExporter(store, new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Database))!, "blobs")))
+            .ExportAsync(rows, request.OutDirectory, cancellationToken).ConfigureAwait(false);
         string manifest = Path.Combine(request.OutDirectory, "manifest.csv");
         await ManifestWriter.WriteAsync(manifest, rows, CancellationToken.None).ConfigureAwait(false);
+        BatchReconciliation? account = await store.GetReconciliationAsync(summary.BatchId, CancellationToken.None).ConfigureAwait(false);
+        string reconciliation = Path.Combine(request.OutDirectory, "reconciliation.txt");
+        if (account is not null)
+        {
+            await File.WriteAllTextAsync(reconciliation, ReportCommand.Format(account), CancellationToken.None).ConfigureAwait(false);
+        }
+
         PrintSummary(stdout, summary, rows, manifest);
+        if (account is not null)
+        {
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  reconciliation {account.PagesIn} pages in = {account.PagesOcr} OCRed + {account.PagesTextLayer} text layer + {account.PagesBlank} blank + {account.PagesSeparator} separator + {account.PagesQuarantined} quarantined: {(account.Balances ? "balances" : "DOES NOT BALANCE")} ({reconciliation})"));
+        }
         return summary.Cancelled ? 130 : 0;
     }
 
@@ -97,12 +125,17 @@ internal static class RunCommand
         foreach (DocumentStatus status in Enum.GetValues<DocumentStatus>())
         {
             int count = rows.Count(r => r.Status == status);
+            if (count == 0 && status > DocumentStatus.Quarantined)
+            {
+                continue;
+            }
+
             double share = rows.Count == 0 ? 0 : 100.0 * count / rows.Count;
             stdout.WriteLine(string.Create(inv, $"    {status.ToWire(),-20} {count,6}  ({share,5:0.0}%)"));
         }
 
         stdout.WriteLine(string.Create(inv, $"  pages          {pages,8}"));
-        stdout.WriteLine(string.Create(inv, $"  this run       {summary.PagesRecognised,8} OCRed, {summary.PagesFromTextLayer} from text layers, {summary.PagesFailed} unreadable, {summary.FilesSkipped} file(s) already done"));
+        stdout.WriteLine(string.Create(inv, $"  this run       {summary.PagesRecognised - summary.PagesReused,8} OCRed, {summary.PagesFromTextLayer} from text layers, {summary.PagesBlank} blank, {summary.PagesSeparator} separator sheets, {summary.PagesFailed} unreadable, {summary.PagesReused} reused from an interrupted run, {summary.FilesSkipped} file(s) already done"));
         stdout.WriteLine(string.Create(inv, $"  elapsed        {summary.Elapsed.TotalSeconds,8:0.0} s  ({summary.PagesPerSecond:0.00} pages/s)"));
         stdout.WriteLine(string.Create(inv, $"  peak memory    {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),8:0} MiB"));
         stdout.WriteLine($"  manifest       {manifest}");

@@ -20,6 +20,10 @@ internal sealed class Settings
 
     public required IdentifierOptions Identifiers { get; init; }
 
+    public required QaOptions Qa { get; init; }
+
+    public required SeparationOptions Separation { get; init; }
+
     public static Settings Load(string? configFile)
     {
         var builder = new ConfigurationBuilder();
@@ -38,6 +42,8 @@ internal sealed class Settings
             Ingest = config.GetSection("Ingest").Get<IngestOptions>() ?? new IngestOptions(),
             Pipeline = config.GetSection("Pipeline").Get<PipelineOptions>() ?? new PipelineOptions(),
             Identifiers = config.GetSection("Identifiers").Get<IdentifierOptions>() ?? new IdentifierOptions(),
+            Qa = config.GetSection("Qa").Get<QaOptions>() ?? new QaOptions(),
+            Separation = config.GetSection("Separation").Get<SeparationOptions>() ?? new SeparationOptions(),
         };
         settings.Pipeline.Validate();
         return settings;

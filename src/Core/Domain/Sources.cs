@@ -78,6 +78,14 @@ public sealed record PageText(
     /// </summary>
     public ReadOnlyMemory<byte> Preview { get; init; }
 
+    /// <summary>
+    /// The page image the words were read from, at full resolution after QA's rotation and deskew (PNG for bitonal
+    /// and grey pages, lossless; JPEG for colour), for the searchable PDF. Word boxes are in its pixels. The pipeline
+    /// moves it to the blob store (<c>BlobKeys.PageImage</c>) as soon as the page is saved and drops it from memory.
+    /// Empty for text-layer pages and where page images are off.
+    /// </summary>
+    public ReadOnlyMemory<byte> Image { get; init; }
+
     /// <summary>Image QA of the page; null for text-layer pages and where QA is off.</summary>
     public PageQuality? Quality { get; init; }
 

@@ -24,6 +24,7 @@ public sealed partial class DigitisePipeline
     private readonly PipelineOptions _options;
     private readonly ILogger _logger;
     private readonly IBlobStore? _archive;
+    private readonly IDocumentSeparator? _separator;
 
     private int _filesFound;
     private int _filesSkipped;
@@ -31,6 +32,9 @@ public sealed partial class DigitisePipeline
     private int _pagesRecognised;
     private int _pagesFromTextLayer;
     private int _pagesFailed;
+    private int _pagesReused;
+    private int _pagesBlank;
+    private int _pagesSeparator;
     private int _documentsDone;
 
     public DigitisePipeline(
@@ -42,6 +46,7 @@ public sealed partial class DigitisePipeline
         IDigitiseStore store,
         PipelineOptions options,
         IBlobStore? archive = null,
+        IDocumentSeparator? separator = null,
         ILogger<DigitisePipeline>? logger = null)
     {
         options.Validate();
@@ -53,6 +58,7 @@ public sealed partial class DigitisePipeline
         _store = store;
         _options = options;
         _archive = archive;
+        _separator = separator;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -71,8 +77,9 @@ public sealed partial class DigitisePipeline
         var files = Bounded<SourceFile>(_options.FileChannelCapacity);
         var pages = Bounded<PageItem>(_options.PageChannelCapacity);
         var recognised = Bounded<PageItem>(_options.PageChannelCapacity);
-        var documents = Bounded<(Document? Document, PageFailure? Failure, SourceFile Source)>(_options.DocumentChannelCapacity);
-        var outcomes = Bounded<DocumentOutcome>(_options.DocumentChannelCapacity);
+        var saved = Bounded<PageItem>(_options.PageChannelCapacity);
+        var documents = Bounded<FileDocuments>(_options.DocumentChannelCapacity);
+        var outcomes = Bounded<FileOutcome>(_options.DocumentChannelCapacity);
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         CancellationToken ct = linked.Token;
@@ -83,7 +90,8 @@ public sealed partial class DigitisePipeline
             Guard(DiscoverAsync(inputs, batchId, files.Writer, pages.Writer, ct), linked),
             Guard(DecodeAsync(files.Reader, pages.Writer, ct), linked),
             Guard(_ocr.RunAsync(pages.Reader, recognised.Writer, ct), linked),
-            Guard(AssembleAsync(recognised.Reader, documents.Writer, ct), linked),
+            Guard(SavePagesAsync(recognised.Reader, saved.Writer, ct), linked),
+            Guard(AssembleAsync(saved.Reader, documents.Writer, ct), linked),
             Guard(MatchAsync(documents.Reader, outcomes.Writer, ct), linked),
             Guard(PersistAsync(batchId, outcomes.Reader, byStatus, ct), linked),
         ];
@@ -101,7 +109,12 @@ public sealed partial class DigitisePipeline
         await _store.CompleteBatchAsync(batchId, cancelled ? "interrupted" : "complete", CancellationToken.None).ConfigureAwait(false);
         progress?.Report(Snapshot(clock.Elapsed));
         LogBatchFinished(batchId, _documentsDone, (long)clock.Elapsed.TotalMilliseconds, cancelled);
-        return new PipelineSummary(batchId, _filesFound, _filesSkipped, _pagesRecognised, _pagesFromTextLayer, _pagesFailed, byStatus, clock.Elapsed, cancelled);
+        return new PipelineSummary(batchId, _filesFound, _filesSkipped, _pagesRecognised, _pagesFromTextLayer, _pagesFailed, byStatus, clock.Elapsed, cancelled)
+        {
+            PagesReused = _pagesReused,
+            PagesBlank = _pagesBlank,
+            PagesSeparator = _pagesSeparator,
+        };
     }
 
     private PipelineProgress Snapshot(TimeSpan elapsed) =>
@@ -168,10 +181,20 @@ public sealed partial class DigitisePipeline
         {
             await foreach (SourceFile file in files.ReadAllAsync(ct).ConfigureAwait(false))
             {
+                // Pages finished by an earlier, interrupted run are not OCRed again.
+                Dictionary<int, PageText> stored = (await _store.GetStoredPagesAsync(file, ct).ConfigureAwait(false))
+                    .ToDictionary(p => p.PageNumber);
                 await foreach (PageItem page in ReadSafelyAsync(file, ct).ConfigureAwait(false))
                 {
                     Interlocked.Increment(ref _pagesRead);
-                    await pages.WriteAsync(page, ct).ConfigureAwait(false);
+                    PageItem next = page;
+                    if (page is PageImage && stored.TryGetValue(page.PageNumber, out PageText? done))
+                    {
+                        Interlocked.Increment(ref _pagesReused);
+                        next = done with { PageCount = page.PageCount };
+                    }
+
+                    await pages.WriteAsync(next, ct).ConfigureAwait(false);
                 }
             }
         }
@@ -238,7 +261,48 @@ public sealed partial class DigitisePipeline
         }
     }
 
-    private async Task AssembleAsync(ChannelReader<PageItem> recognised, ChannelWriter<(Document?, PageFailure?, SourceFile)> documents, CancellationToken ct)
+    /// <summary>Stores each page as soon as it is recognised (and its preview), so a crash never costs finished OCR.</summary>
+    private async Task SavePagesAsync(ChannelReader<PageItem> recognised, ChannelWriter<PageItem> saved, CancellationToken ct)
+    {
+        Exception? error = null;
+        try
+        {
+            await foreach (PageItem item in recognised.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                if (item is PageText page)
+                {
+                    if (page.Preview.Length > 0 && _archive is not null)
+                    {
+                        using var content = new MemoryStream(page.Preview.ToArray(), writable: false);
+                        await _archive.PutAsync(BlobKeys.Preview(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
+                    }
+
+                    if (page.Image.Length > 0 && _archive is not null)
+                    {
+                        // The full-resolution page (for the searchable PDF) goes to the blob store before the page row, and
+                        // leaves memory here: documents are assembled from text and boxes only.
+                        using var content = new MemoryStream(page.Image.ToArray(), writable: false);
+                        await _archive.PutAsync(BlobKeys.PageImage(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
+                    }
+
+                    await _store.SavePageAsync(page, ct).ConfigureAwait(false);
+                }
+
+                await saved.WriteAsync(item is PageText { Image.Length: > 0 } withImage ? withImage with { Image = default } : item, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+            throw;
+        }
+        finally
+        {
+            saved.TryComplete(error);
+        }
+    }
+
+    private async Task AssembleAsync(ChannelReader<PageItem> recognised, ChannelWriter<FileDocuments> documents, CancellationToken ct)
     {
         // Pages of one file arrive in any order from the OCR workers; a file is complete when all its pages are in.
         var open = new Dictionary<string, List<PageItem>>(StringComparer.Ordinal);
@@ -249,6 +313,9 @@ public sealed partial class DigitisePipeline
             {
                 switch (item)
                 {
+                    case PageText { Quality.Blank: true }:
+                        Interlocked.Increment(ref _pagesBlank);
+                        break;
                     case PageText { Origin: TextOrigin.Ocr }:
                         Interlocked.Increment(ref _pagesRecognised);
                         break;
@@ -262,7 +329,7 @@ public sealed partial class DigitisePipeline
 
                 if (item is PageFailure { PageNumber: 0 } whole)
                 {
-                    await documents.WriteAsync((null, whole, whole.Source), ct).ConfigureAwait(false);
+                    await documents.WriteAsync(new FileDocuments(whole.Source, whole.PageCount, [], whole.Reason), ct).ConfigureAwait(false);
                     continue;
                 }
 
@@ -282,17 +349,16 @@ public sealed partial class DigitisePipeline
                 collected.Sort((a, b) => a.PageNumber.CompareTo(b.PageNumber));
                 PageFailure? failure = collected.OfType<PageFailure>().FirstOrDefault();
                 var texts = collected.OfType<PageText>().ToList();
-                var document = new Document(DocumentId.For(item.Source.Sha256, 1), item.Source, 1, item.PageCount, texts);
-                await documents.WriteAsync((document, failure, item.Source), ct).ConfigureAwait(false);
+                await documents.WriteAsync(new FileDocuments(item.Source, item.PageCount, texts, failure is null ? null : $"page {failure.PageNumber}: {failure.Reason}"), ct)
+                    .ConfigureAwait(false);
             }
 
             // Anything still open lost pages on the way: never drop it silently.
             foreach (List<PageItem> partial in open.Values)
             {
                 PageItem first = partial[0];
-                var document = new Document(DocumentId.For(first.Source.Sha256, 1), first.Source, 1, first.PageCount, partial.OfType<PageText>().ToList());
-                var missing = new PageFailure(first.Source, 0, first.PageCount, $"incomplete: {partial.Count} of {first.PageCount} pages arrived");
-                await documents.WriteAsync((document, missing, first.Source), ct).ConfigureAwait(false);
+                await documents.WriteAsync(new FileDocuments(first.Source, first.PageCount, partial.OfType<PageText>().ToList(), $"incomplete: {partial.Count} of {first.PageCount} pages arrived"), ct)
+                    .ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -306,29 +372,15 @@ public sealed partial class DigitisePipeline
         }
     }
 
-    private async Task MatchAsync(ChannelReader<(Document? Document, PageFailure? Failure, SourceFile Source)> documents, ChannelWriter<DocumentOutcome> outcomes, CancellationToken ct)
+    /// <summary>Separates each file into documents, reads their identifiers and matches them; accounts for every page.</summary>
+    private async Task MatchAsync(ChannelReader<FileDocuments> files, ChannelWriter<FileOutcome> outcomes, CancellationToken ct)
     {
         Exception? error = null;
         try
         {
-            await foreach ((Document? document, PageFailure? failure, SourceFile source) in documents.ReadAllAsync(ct).ConfigureAwait(false))
+            await foreach (FileDocuments file in files.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                DocumentOutcome outcome;
-                if (failure is not null || document is null)
-                {
-                    string reason = failure is null ? "incomplete" : failure.PageNumber > 0 ? $"page {failure.PageNumber}: {failure.Reason}" : failure.Reason;
-                    IndexedDocument? partial = document is null ? null : new IndexedDocument(document, []);
-                    outcome = new DocumentOutcome(source, DocumentId.For(source.Sha256, 1), 1, Math.Max(1, failure?.PageCount ?? 1), partial,
-                        new MatchDecision(DocumentStatus.Quarantined, [], reason, "ingest"));
-                }
-                else
-                {
-                    IReadOnlyList<ExtractedIdentifier> identifiers = _extractor.Extract(document);
-                    MatchDecision decision = _matcher.Match(identifiers);
-                    outcome = new DocumentOutcome(source, document.Id, document.FirstPage, document.LastPage, new IndexedDocument(document, identifiers), decision);
-                }
-
-                await outcomes.WriteAsync(outcome, ct).ConfigureAwait(false);
+                await outcomes.WriteAsync(Decide(file), ct).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -342,29 +394,87 @@ public sealed partial class DigitisePipeline
         }
     }
 
-    private async Task PersistAsync(long batchId, ChannelReader<DocumentOutcome> outcomes, Dictionary<DocumentStatus, int> byStatus, CancellationToken ct)
+    private FileOutcome Decide(FileDocuments file)
     {
-        await foreach (DocumentOutcome outcome in outcomes.ReadAllAsync(ct).ConfigureAwait(false))
+        SourceFile source = file.Source;
+        if (file.Failure is not null)
         {
-            if (_archive is not null && outcome.Source.Length > 0)
+            // A file with an unreadable page is quarantined whole: its pages are kept (stored) but filed nowhere.
+            int pages = Math.Max(file.PageCount, file.Pages.Count);
+            IndexedDocument? partial = file.Pages.Count == 0 ? null : new IndexedDocument(new Document(DocumentId.For(source.Sha256, 1), source, 1, Math.Max(1, pages), file.Pages), []);
+            var quarantined = new DocumentOutcome(source, DocumentId.For(source.Sha256, 1), 1, Math.Max(1, pages), partial,
+                new MatchDecision(DocumentStatus.Quarantined, [], file.Failure, "ingest"));
+            var account = new SourceAccount(source, file.PageCount, 0, 0, 0, 0, file.PageCount, 1, "quarantined", file.Failure);
+            return new FileOutcome(account, [quarantined]);
+        }
+
+        SeparationResult separation = Separate(file.Pages);
+        var outcomes = new List<DocumentOutcome>(separation.Documents.Count);
+        foreach (DocumentSpan span in separation.Documents)
+        {
+            var pages = file.Pages.Where(p => p.PageNumber >= span.FirstPage && p.PageNumber <= span.LastPage).ToList();
+            var document = new Document(DocumentId.For(source.Sha256, span.FirstPage), source, span.FirstPage, span.LastPage, pages);
+            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(document)];
+            MatchDecision decision = _matcher.Match(identifiers);
+            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, identifiers), decision));
+        }
+
+        var separators = separation.SeparatorPages.ToHashSet();
+        Interlocked.Add(ref _pagesSeparator, separators.Count);
+        int blank = file.Pages.Count(p => p.Quality?.Blank == true && !separators.Contains(p.PageNumber));
+        int text = file.Pages.Count(p => p.Origin == TextOrigin.PdfTextLayer && !separators.Contains(p.PageNumber));
+        int ocr = file.Pages.Count - blank - text - separators.Count;
+        return new FileOutcome(new SourceAccount(source, file.PageCount, ocr, text, blank, separators.Count, 0, outcomes.Count, "complete", null), outcomes);
+    }
+
+    private SeparationResult Separate(IReadOnlyList<PageText> pages)
+    {
+        if (_separator is null || pages.Count <= 1)
+        {
+            return new SeparationResult([new DocumentSpan(1, Math.Max(1, pages.Count == 0 ? 1 : pages[^1].PageNumber), [])], []);
+        }
+
+        // Each page alone, for separation on a change of patient.
+        var perPage = pages
+            .Select(p => _extractor.Extract(new Document(DocumentId.For(p.Source.Sha256, p.PageNumber), p.Source, p.PageNumber, p.PageNumber, [p])))
+            .ToList();
+        return _separator.Separate(pages, perPage);
+    }
+
+    private async Task PersistAsync(long batchId, ChannelReader<FileOutcome> outcomes, Dictionary<DocumentStatus, int> byStatus, CancellationToken ct)
+    {
+        await foreach (FileOutcome file in outcomes.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            if (_archive is not null && file.Account.Source.Length > 0)
             {
-                await ArchiveAsync(outcome.Source, ct).ConfigureAwait(false);
-                await StorePreviewsAsync(outcome, ct).ConfigureAwait(false);
+                await ArchiveAsync(file.Account.Source, ct).ConfigureAwait(false);
             }
 
-            await _store.SaveOutcomeAsync(batchId, outcome, ct).ConfigureAwait(false);
-            lock (byStatus)
+            foreach (DocumentOutcome outcome in file.Documents)
             {
-                byStatus[outcome.Decision.Status] = byStatus.GetValueOrDefault(outcome.Decision.Status) + 1;
+                await _store.SaveOutcomeAsync(batchId, outcome, ct).ConfigureAwait(false);
+                lock (byStatus)
+                {
+                    byStatus[outcome.Decision.Status] = byStatus.GetValueOrDefault(outcome.Decision.Status) + 1;
+                }
+
+                Interlocked.Increment(ref _documentsDone);
+                if (outcome.Decision.Status == DocumentStatus.Quarantined)
+                {
+                    LogQuarantined(outcome.Id.Value, outcome.Decision.Reason);
+                }
             }
 
-            Interlocked.Increment(ref _documentsDone);
-            if (outcome.Decision.Status == DocumentStatus.Quarantined)
-            {
-                LogQuarantined(outcome.Id.Value, outcome.Decision.Reason);
-            }
+            // Closed only after every document is saved: a crash before this point redoes the matching, never the OCR.
+            await _store.CompleteSourceAsync(file.Account, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>A source file's pages, gathered; <see cref="Failure"/> when the file (or one of its pages) could not be read.</summary>
+    private sealed record FileDocuments(SourceFile Source, int PageCount, IReadOnlyList<PageText> Pages, string? Failure);
+
+    /// <summary>A source file's documents with their decisions, and its page account.</summary>
+    private sealed record FileOutcome(SourceAccount Account, IReadOnlyList<DocumentOutcome> Documents);
 
     /// <summary>Keeps a copy of every source file, addressed by its hash, in the blob store (provenance).</summary>
     private async Task ArchiveAsync(SourceFile source, CancellationToken ct)
@@ -383,20 +493,6 @@ public sealed partial class DigitisePipeline
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogArchiveFailed(source.Sha256[..12], ex.GetType().Name);
-        }
-    }
-
-    private async Task StorePreviewsAsync(DocumentOutcome outcome, CancellationToken ct)
-    {
-        foreach (PageText page in outcome.Document?.Document.Pages ?? [])
-        {
-            if (page.Preview.Length == 0)
-            {
-                continue;
-            }
-
-            using var content = new MemoryStream(page.Preview.ToArray(), writable: false);
-            await _archive!.PutAsync(BlobKeys.Preview(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
         }
     }
 

@@ -23,6 +23,15 @@ public sealed record PipelineSummary(
     TimeSpan Elapsed,
     bool Cancelled)
 {
+    /// <summary>Pages whose OCR an earlier, interrupted run had already finished.</summary>
+    public int PagesReused { get; init; }
+
+    /// <summary>Blank pages: kept and counted, not OCRed.</summary>
+    public int PagesBlank { get; init; }
+
+    /// <summary>Separator and cover sheets: in no document.</summary>
+    public int PagesSeparator { get; init; }
+
     /// <summary>Pages that went through OCR or a text layer in this run, per second.</summary>
-    public double PagesPerSecond => Elapsed.TotalSeconds > 0 ? (PagesRecognised + PagesFromTextLayer) / Elapsed.TotalSeconds : 0;
+    public double PagesPerSecond => Elapsed.TotalSeconds > 0 ? (PagesRecognised - PagesReused + PagesBlank + PagesFromTextLayer) / Elapsed.TotalSeconds : 0;
 }

@@ -75,4 +75,14 @@ public static class BlobKeys
     /// <summary>A page's preview image (JPEG or PNG: tell by the magic bytes), for people to look at.</summary>
     public static string Preview(string sha256, int pageNumber) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"previews/{sha256[..2]}/{sha256}/{pageNumber:D4}");
+
+    /// <summary>
+    /// A page's full-resolution image as OCRed (rotation and deskew applied; PNG or JPEG: tell by the magic bytes);
+    /// its pixels are the ones the stored word boxes refer to.
+    /// </summary>
+    public static string PageImage(string sha256, int pageNumber) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"pages/{sha256[..2]}/{sha256}/{pageNumber:D4}");
+
+    /// <summary>A filed document's searchable PDF (page images with an invisible OCR text layer).</summary>
+    public static string SearchablePdf(string documentId) => $"documents/{documentId[..2]}/{documentId}.pdf";
 }

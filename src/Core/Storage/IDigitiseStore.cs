@@ -17,10 +17,65 @@ public sealed record ManifestRow(
     double? MatchScore,
     string Reason,
     int Pages,
-    double MeanConfidence);
+    double MeanConfidence)
+{
+    /// <summary>Page QA flags of the document's pages, e.g. "2:blank 3:rotated=180;deskewed=1.2"; empty when every page is clean.</summary>
+    public string Qa { get; init; } = string.Empty;
+
+    /// <summary>The document's searchable PDF, relative to the output folder (e.g. "documents/ab12-0001.pdf"); empty when none.</summary>
+    public string SearchablePdf { get; init; } = string.Empty;
+}
+
+/// <summary>How every page of one source file was accounted for. The categories do not overlap.</summary>
+/// <param name="PagesIn">Pages the file holds (0 when it could not be opened at all).</param>
+/// <param name="Status">"complete" or "quarantined".</param>
+public sealed record SourceAccount(
+    SourceFile Source,
+    int PagesIn,
+    int PagesOcr,
+    int PagesTextLayer,
+    int PagesBlank,
+    int PagesSeparator,
+    int PagesQuarantined,
+    int Documents,
+    string Status,
+    string? Reason);
+
+/// <summary>A batch's exact account: pages in = OCRed + text layer + blank + separator + quarantined.</summary>
+public sealed record BatchReconciliation(
+    long BatchId,
+    string Name,
+    string State,
+    int Files,
+    int FilesQuarantined,
+    int FilesUnopened,
+    int PagesIn,
+    int PagesOcr,
+    int PagesTextLayer,
+    int PagesBlank,
+    int PagesSeparator,
+    int PagesQuarantined,
+    int Documents,
+    IReadOnlyDictionary<DocumentStatus, int> DocumentsByStatus)
+{
+    public int PagesAccounted => PagesOcr + PagesTextLayer + PagesBlank + PagesSeparator + PagesQuarantined;
+
+    public bool Balances => PagesAccounted == PagesIn;
+}
 
 /// <summary>Result of importing an MPI file.</summary>
-public sealed record MpiImportResult(int Imported, int Updated, IReadOnlyList<string> Errors);
+public sealed record MpiImportResult(int Imported, int Updated, IReadOnlyList<string> Errors)
+{
+    /// <summary>Patients already stored exactly as given (nothing written).</summary>
+    public int Unchanged { get; init; }
+}
+
+/// <summary>Result of applying MPI merges (a retired patient id replaced by a surviving one).</summary>
+/// <param name="Merged">Merges recorded.</param>
+/// <param name="DocumentsRepointed">Documents whose filed or best patient was the retired one and is now the survivor.</param>
+/// <param name="CandidatesRepointed">Candidate rows that named the retired patient and now name the survivor (or were dropped where the survivor was already a candidate).</param>
+/// <param name="Errors">Merges not applied, by position only (never patient data).</param>
+public sealed record MpiMergeResult(int Merged, int DocumentsRepointed, int CandidatesRepointed, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// The database seam: batches, source files, pages, documents, identifiers, candidates and decisions, and the MPI.
@@ -52,6 +107,21 @@ public interface IDigitiseStore : IAsyncDisposable
 
     /// <summary>Every patient on the index.</summary>
     IAsyncEnumerable<Patient> ReadPatientsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Stores one recognised page as soon as it is read, so a crash never costs finished OCR (idempotent).</summary>
+    Task SavePageAsync(PageText page, CancellationToken cancellationToken);
+
+    /// <summary>Pages of <paramref name="file"/> already stored (from an earlier, interrupted run), in page order.</summary>
+    Task<IReadOnlyList<PageText>> GetStoredPagesAsync(SourceFile file, CancellationToken cancellationToken);
+
+    /// <summary>Closes a source file once all its documents are saved, with its page account.</summary>
+    Task CompleteSourceAsync(SourceAccount account, CancellationToken cancellationToken);
+
+    /// <summary>The batch's exact page account, or null when there is no such batch.</summary>
+    Task<BatchReconciliation?> GetReconciliationAsync(long batchId, CancellationToken cancellationToken);
+
+    /// <summary>The id of the batch with this name (or this numeric id), or null.</summary>
+    Task<long?> FindBatchAsync(string nameOrId, CancellationToken cancellationToken);
 
     /// <summary>Marks the batch finished (or interrupted) with its counters.</summary>
     Task CompleteBatchAsync(long batchId, string state, CancellationToken cancellationToken);

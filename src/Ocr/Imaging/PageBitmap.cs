@@ -72,6 +72,34 @@ public sealed class PageBitmap : IDisposable
         return TakeBytes(data, size);
     }
 
+    /// <summary>
+    /// The page at full resolution for the searchable PDF: PNG (lossless) for bitonal and grey pages, JPEG at
+    /// <paramref name="jpegQuality"/> for colour pages (photographs; PNG would be several times larger). Pixel for pixel
+    /// the bitmap OCR read, so word boxes fit it exactly.
+    /// </summary>
+    public byte[] ToPageImage(int jpegQuality = 85)
+    {
+        int depth = Depth;
+        if (depth == 32)
+        {
+            if (Leptonica.PixWriteMemJpeg(out IntPtr jpeg, out nuint jpegSize, Pix, jpegQuality, 0) != 0 || jpeg == IntPtr.Zero)
+            {
+                throw new InvalidOperationException("Leptonica could not encode the page image as JPEG.");
+            }
+
+            return TakeBytes(jpeg, jpegSize);
+        }
+
+        using PixHandle? converted = depth is 1 or 8 ? null : Leptonica.PixConvertTo8(Pix, 0);
+        PixHandle source = converted ?? Pix;
+        if (source.IsInvalid || Leptonica.PixWriteMem(out IntPtr data, out nuint size, source, Leptonica.IFF_PNG) != 0 || data == IntPtr.Zero)
+        {
+            throw new InvalidOperationException("Leptonica could not encode the page image as PNG.");
+        }
+
+        return TakeBytes(data, size);
+    }
+
     private static byte[] TakeBytes(IntPtr data, nuint size)
     {
         try
