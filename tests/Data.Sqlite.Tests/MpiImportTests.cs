@@ -69,7 +69,7 @@ public sealed class MpiImportTests : IDisposable
 
         (_, MpiImportResult again, MpiMergeResult mergedAgain) = await ImportAsync(store, path);
         Assert.Equal((0, 0, 2), (again.Imported, again.Updated, again.Unchanged));
-        Assert.Equal(1, mergedAgain.Merged);
+        Assert.Equal(0, mergedAgain.Merged);
 
         // P001 (which absorbed P002) is itself merged into P003: the filed document and both chains follow.
         MpiMergeResult merged = await store.MergePatientsAsync([("P001", "P003")], Ct);

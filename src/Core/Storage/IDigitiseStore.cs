@@ -71,7 +71,7 @@ public sealed record MpiImportResult(int Imported, int Updated, IReadOnlyList<st
 }
 
 /// <summary>Result of applying MPI merges (a retired patient id replaced by a surviving one).</summary>
-/// <param name="Merged">Merges recorded.</param>
+/// <param name="Merged">Merges newly recorded (one already on record counts for nothing).</param>
 /// <param name="DocumentsRepointed">Documents whose filed or best patient was the retired one and is now the survivor.</param>
 /// <param name="CandidatesRepointed">Candidate rows that named the retired patient and now name the survivor (or were dropped where the survivor was already a candidate).</param>
 /// <param name="Errors">Merges not applied, by position only (never patient data).</param>
