@@ -29,7 +29,7 @@ internal static partial class BenchmarkRunner
 
         var rows = new List<BenchRow>();
         BenchRow ceiling = await CeilingAsync(corpus, options.Cores, Path.Combine(runDir, "ceiling"), log, cancellationToken).ConfigureAwait(false);
-        rows.Add(await PipelineAsync(cliDll, corpus, Path.Combine(runDir, "pipeline"), $"Pipeline end to end (`digitise run`, {options.Cores} workers)", log, cancellationToken).ConfigureAwait(false));
+        rows.Add(await PipelineAsync(cliDll, corpus, Path.Combine(runDir, "pipeline"), $"Pipeline end to end (`digitise run`, {options.Cores} workers, QA + separation on)", log, cancellationToken).ConfigureAwait(false));
         rows.Add(ceiling);
         rows.Add(await TesseractCliAsync(corpus, options.Cores, Path.Combine(runDir, "tesseract-cli"), log, cancellationToken).ConfigureAwait(false));
         rows.Add(await OcrMyPdfAsync(corpus, options.Cores, Path.Combine(runDir, "ocrmypdf"), log, cancellationToken).ConfigureAwait(false));
@@ -85,6 +85,9 @@ internal static partial class BenchmarkRunner
         [
             cliDll, "run", corpus.DocumentsDirectory, "--mpi", corpus.MpiCsv, "--out", Path.Combine(work, "out"),
             "--db", Path.Combine(work, "fresh.db"), "-q",
+
+            // As a bureau runs it: page QA (on by default) and every separation mode switched on.
+            "--separate", "all",
         ];
         (ChildResult result, double seconds, long peakKb) = await MeasureAsync(
             monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, cancellationToken)).ConfigureAwait(false);

@@ -173,7 +173,14 @@ public sealed class PageAnalyser : IDisposable
             throw new OcrUnavailableException("ZBar could not create a barcode scanner. Install it with: sudo apt-get install -y libzbar0");
         }
 
-        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_ENABLE, 1);
+        // Only what separator and cover sheets and labels use: fewer decoders are faster, and DataBar's decoder
+        // prints assertion noise on real scans.
+        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_ENABLE, 0);
+        foreach (int symbology in (ReadOnlySpan<int>)[Zbar.Code39, Zbar.Code128, Zbar.Code93, Zbar.QrCode, Zbar.Interleaved2Of5])
+        {
+            Zbar.ScannerSetConfig(scanner, symbology, Zbar.ZBAR_CFG_ENABLE, 1);
+        }
+
         return scanner;
     }
 

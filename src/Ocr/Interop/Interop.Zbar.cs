@@ -7,6 +7,13 @@ internal static partial class Zbar
 {
     internal const int ZBAR_CFG_ENABLE = 0;
 
+    // zbar_symbol_type_t values
+    internal const int Interleaved2Of5 = 25;
+    internal const int Code39 = 39;
+    internal const int QrCode = 64;
+    internal const int Code93 = 93;
+    internal const int Code128 = 128;
+
     /// <summary>fourcc('Y','8','0','0'): 8-bit greyscale, one byte a pixel, rows packed.</summary>
     internal const uint FourccY800 = 'Y' | ('8' << 8) | ('0' << 16) | ((uint)'0' << 24);
 
