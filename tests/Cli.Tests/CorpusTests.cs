@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace Digitise.Cli.Tests;
 
-/// <summary>One run over a generated corpus of 220 documents with ground truth, shared by the tests below.</summary>
+/// <summary>One run over a generated corpus of 320 documents (over 500 pages) with ground truth, shared by the tests below.</summary>
 public sealed class CorpusRun : IAsyncLifetime
 {
     public TempBatch Batch { get; private set; } = null!;
@@ -16,7 +16,7 @@ public sealed class CorpusRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Batch = new TempBatch(documents: 220, seed: 2026);
+        Batch = new TempBatch(documents: 320, seed: 2026);
         (ExitCode, _) = await Digitise.RunAsync(Batch.Batch, Batch.Mpi, Batch.Out, Batch.Db);
         Manifest = Csv.Read(Batch.Manifest);
         Truth = Csv.Read(Batch.Truth);
@@ -44,6 +44,23 @@ public sealed class CorpusTests(CorpusRun run, ITestOutputHelper output) : IClas
 
         Assert.Equal(run.Truth.Count, run.Manifest.Count);
         Assert.Equal(run.Truth.Sum(t => int.Parse(t["pages"], CultureInfo.InvariantCulture)), run.Manifest.Sum(r => int.Parse(r["pages"], CultureInfo.InvariantCulture)));
+    }
+
+    [Fact]
+    public void Run_GeneratedCorpusOver500Pages_ReconciliationBalancesExactly()
+    {
+        Dictionary<string, string> account = File.ReadAllLines(Path.Combine(run.Batch.Out, "reconciliation.txt"))
+            .Select(l => l.Split(':', 2))
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
+        int pagesIn = int.Parse(account["pages_in"], CultureInfo.InvariantCulture);
+        int accounted = new[] { "pages_ocr", "pages_text_layer", "pages_blank", "pages_separator", "pages_quarantined" }
+            .Sum(k => int.Parse(account[k], CultureInfo.InvariantCulture));
+
+        Assert.True(pagesIn >= 500, $"only {pagesIn} pages");
+        Assert.Equal(run.Truth.Sum(t => int.Parse(t["pages"], CultureInfo.InvariantCulture)), pagesIn);
+        Assert.Equal(pagesIn, accounted);
+        Assert.Equal("yes", account["balances"]);
+        Assert.Equal(run.Truth.Count.ToString(CultureInfo.InvariantCulture), account["documents"]);
     }
 
     [Fact]
