@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 
 namespace Digitise.Cli.Tests;
 
-/// <summary>One run over a generated corpus of 320 documents (over 500 pages) with ground truth, shared by the tests below.</summary>
+/// <summary>One run over a generated corpus of 360 documents (over 500 pages) with ground truth, shared by the tests below.</summary>
 public sealed class CorpusRun : IAsyncLifetime
 {
     public TempBatch Batch { get; private set; } = null!;
@@ -16,7 +16,7 @@ public sealed class CorpusRun : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Batch = new TempBatch(documents: 320, seed: 2026);
+        Batch = new TempBatch(documents: 360, seed: 2026);
         (ExitCode, _) = await Digitise.RunAsync(Batch.Batch, Batch.Mpi, Batch.Out, Batch.Db);
         Manifest = Csv.Read(Batch.Manifest);
         Truth = Csv.Read(Batch.Truth);
