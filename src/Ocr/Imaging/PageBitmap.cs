@@ -80,7 +80,10 @@ public sealed class PageBitmap : IDisposable
     public byte[] ToPageImage(int jpegQuality = 85)
     {
         int depth = Depth;
-        if (depth == 32)
+
+        // Greyscale and colour scans as JPEG (as archival OCR tools do; a lossless PNG of a grey A4 page costs more
+        // time to encode than the page takes to OCR), bitonal pages losslessly as 1-bit PNG.
+        if (depth != 1)
         {
             if (Leptonica.PixWriteMemJpeg(out IntPtr jpeg, out nuint jpegSize, Pix, jpegQuality, 0) != 0 || jpeg == IntPtr.Zero)
             {

@@ -13,6 +13,7 @@ internal static partial class Leptonica
     internal const int L_SEVERITY_NONE = 7;
 
     internal const int L_ROTATE_AREA_MAP = 1;
+    internal const int L_ROTATE_SHEAR = 2;
     internal const int L_BRING_IN_WHITE = 1;
     internal const int L_MEAN_ABSVAL = 1;
 
