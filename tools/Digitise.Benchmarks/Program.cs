@@ -14,6 +14,11 @@ if (args.Length > 0 && args[0] == "mpi")
     return await MpiBenchmark.RunAsync(args[1..], Console.Out, Console.Error, cancelMpi.Token);
 }
 
+if (args.Length > 0 && args[0] == "profile")
+{
+    return ProfileCommand.Run(args.AsSpan(1));
+}
+
 if (args.Length > 0 && args[0] == "ceiling")
 {
     return CeilingCommand.Run(args.AsSpan(1));

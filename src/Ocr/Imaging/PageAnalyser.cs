@@ -28,12 +28,12 @@ public sealed class PageAnalyser : IDisposable
         using PixHandle grey = Leptonica.PixConvertTo8(page.Pix, 0);
         Check(grey, "convert the page to grey");
         Leptonica.PixGetAverageMasked(grey, IntPtr.Zero, 0, 0, 4, Leptonica.L_MEAN_ABSVAL, out float meanGrey);
-        (double ink, double faint) = InkCoverage(grey);
-        bool blank = faint < _options.BlankInkThreshold;
         bool lowDpi = dpi < _options.MinDpi;
         bool tooDark = meanGrey < _options.DarkMeanGrey;
-        bool tooLight = !blank && ink < 0.25 * faint;
-        if (blank)
+
+        // Blank first, at full resolution and with faint marks counted: a page wrongly called blank is not OCRed.
+        double faint = Coverage(grey, 200);
+        if (faint < _options.BlankInkThreshold)
         {
             return (page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
         }
@@ -47,6 +47,8 @@ public sealed class PageAnalyser : IDisposable
         try
         {
             Check(binary, "binarise the page");
+            double ink = Coverage(binary, threshold: null);
+            bool tooLight = ink < 0.25 * faint;
             if (_options.DetectOrientation)
             {
                 rotation = Orientation(binary);
@@ -80,44 +82,56 @@ public sealed class PageAnalyser : IDisposable
                     deskewed = true;
                 }
             }
+
+            return (current, new PageQuality(false, ink, skew, deskewed, rotation, dpi, lowDpi, meanGrey, tooDark, tooLight), barcodes);
+        }
+        catch
+        {
+            if (!ReferenceEquals(current, page))
+            {
+                current.Dispose();
+            }
+
+            throw;
         }
         finally
         {
             binary.Dispose();
         }
-
-        return (current, new PageQuality(false, ink, skew, deskewed, rotation, dpi, lowDpi, meanGrey, tooDark, tooLight), barcodes);
     }
 
-    /// <summary>Ink in the central area (6% margins trimmed, where scanner edges and punch holes live), at two thresholds.</summary>
-    private static (double Ink, double Faint) InkCoverage(PixHandle grey)
+    /// <summary>
+    /// Share of ink in the central area (6% margins trimmed, where scanner edges and punch holes live) after a 2x2
+    /// opening removes scanner speckle (text strokes survive it). <paramref name="threshold"/> binarises a grey
+    /// image; null means <paramref name="pix"/> is already binary.
+    /// </summary>
+    private static double Coverage(PixHandle pix, int? threshold)
     {
-        int w = Leptonica.PixGetWidth(grey);
-        int h = Leptonica.PixGetHeight(grey);
+        int w = Leptonica.PixGetWidth(pix);
+        int h = Leptonica.PixGetHeight(pix);
         int mx = w * 6 / 100;
         int my = h * 6 / 100;
         using BoxHandle box = Leptonica.BoxCreate(mx, my, w - (2 * mx), h - (2 * my));
-        using PixHandle centre = Leptonica.PixClipRectangle(grey, box, IntPtr.Zero);
+        using PixHandle centre = Leptonica.PixClipRectangle(pix, box, IntPtr.Zero);
         Check(centre, "crop the page");
-        double area = (double)Leptonica.PixGetWidth(centre) * Leptonica.PixGetHeight(centre);
-        return (Coverage(centre, 128, area), Coverage(centre, 200, area));
-    }
-
-    private static double Coverage(PixHandle grey, int threshold, double area)
-    {
-        using PixHandle binary = Leptonica.PixConvertTo1(grey, threshold);
+        using PixHandle? binarised = threshold is int t ? Leptonica.PixConvertTo1(centre, t) : null;
+        PixHandle binary = binarised ?? centre;
         Check(binary, "binarise the page");
-        // A 2x2 opening removes scanner speckle without removing text strokes.
         using PixHandle opened = Leptonica.PixOpenBrick(IntPtr.Zero, binary, 2, 2);
         Check(opened, "clean the page");
         Leptonica.PixCountPixels(opened, out int count, IntPtr.Zero);
-        return count / area;
+        return count / ((double)Leptonica.PixGetWidth(centre) * Leptonica.PixGetHeight(centre));
     }
 
-    /// <summary>Clockwise rotation (0, 90, 180, 270) that brings the text upright, or 0 when unsure.</summary>
+    /// <summary>
+    /// Clockwise rotation (0, 90, 180, 270) that brings the text upright, or 0 when unsure. Measured on a 2x
+    /// reduction (150 ppi for a 300 dpi scan, inside the range Leptonica's detector is tuned for) at a quarter of the cost.
+    /// </summary>
     private static int Orientation(PixHandle binary)
     {
-        if (Leptonica.PixOrientDetect(binary, out float up, out float left, 0, 0) != 0 ||
+        using PixHandle reduced = Leptonica.PixGetWidth(binary) >= 1600 ? Leptonica.PixReduceRankBinary2(binary, 1, IntPtr.Zero) : Leptonica.PixClone(binary);
+        if (reduced.IsInvalid ||
+            Leptonica.PixOrientDetect(reduced, out float up, out float left, 0, 0) != 0 ||
             Leptonica.MakeOrientDecision(up, left, 0f, 0f, out int orientation, 0) != 0)
         {
             return 0;
@@ -183,9 +197,10 @@ public sealed class PageAnalyser : IDisposable
             Zbar.ScannerSetConfig(scanner, symbology, Zbar.ZBAR_CFG_ENABLE, 1);
         }
 
-        // Every second scan line is plenty for sheet-sized barcodes, and halves the cost on text pages.
-        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_X_DENSITY, 2);
-        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_Y_DENSITY, 2);
+        // Every fourth scan line, each way, at full resolution: a barcode a few millimetres tall is still crossed by
+        // many lines, narrow bars keep their full width, and text pages cost a quarter of a dense scan.
+        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_X_DENSITY, 4);
+        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_Y_DENSITY, 4);
 
         return scanner;
     }

@@ -79,6 +79,22 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScale")]
     internal static partial PixHandle PixScale(PixHandle pix, float scaleX, float scaleY);
 
+    /// <summary>Halves an 8 or 32 bpp image, each output pixel the mean of a 2x2 block (fast, anti-aliased).</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleAreaMap2")]
+    internal static partial PixHandle PixScaleAreaMap2(PixHandle pix);
+
+    /// <summary>Halves a 1 bpp image; a pixel is on when at least <paramref name="level"/> (1-4) of its 2x2 block are.</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixReduceRankBinary2")]
+    internal static partial PixHandle PixReduceRankBinary2(PixHandle pix, int level, IntPtr intab);
+
+    /// <summary>Halves a 1 bpp image into 8 bpp grey (each pixel the ink share of its 2x2 block).</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleToGray2")]
+    internal static partial PixHandle PixScaleToGray2(PixHandle pix);
+
+    /// <summary>A new reference to the same image (reference counted, no copy).</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClone")]
+    internal static partial PixHandle PixClone(PixHandle pix);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixFindSkew")]
     internal static partial int PixFindSkew(PixHandle pix, out float angle, out float confidence);
 
