@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Digitise.Domain;
 
 namespace Digitise.Indexing;
 

@@ -154,26 +154,12 @@ public sealed partial class DocumentSeparator(SeparationOptions options) : IDocu
         string id = match.Groups["value"].Value.Replace(" ", string.Empty, StringComparison.Ordinal).Replace("-", string.Empty, StringComparison.Ordinal).ToUpperInvariant();
         if (label is "" or "NHS" && id.Length == 10 && id.All(char.IsAsciiDigit))
         {
-            bool valid = Modulus11(id);
-            return valid ? new ExtractedIdentifier(IdentifierKind.NhsNumber, id, value, true, 1.0, page, []) : null;
+            return NhsNumber.HasValidCheckDigit(id) ? new ExtractedIdentifier(IdentifierKind.NhsNumber, id, value, true, 1.0, page, []) : null;
         }
 
         return label is "HOSP" or "MRN" or "HN" && id.Length >= 4
             ? new ExtractedIdentifier(IdentifierKind.HospitalNumber, id, value, true, 1.0, page, [])
             : null;
-    }
-
-    private static bool Modulus11(string digits)
-    {
-        int sum = 0;
-        for (int i = 0; i < 9; i++)
-        {
-            sum += (digits[i] - '0') * (10 - i);
-        }
-
-        int check = 11 - (sum % 11);
-        check = check == 11 ? 0 : check;
-        return check != 10 && check == digits[9] - '0';
     }
 
     private static int BlankRunLength(IReadOnlyList<PageText> pages, int from)

@@ -1,3 +1,4 @@
+using Digitise.Domain;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace Digitise.Indexing;
+namespace Digitise.Domain;
 
 /// <summary>
 /// NHS numbers (England, Wales, Isle of Man; the same scheme as the Northern Ireland H&amp;C number):
@@ -91,7 +91,8 @@ public static class NhsNumber
     /// <summary>Numbers starting 999 are issued for testing only.</summary>
     public static bool IsTestNumber(string tenDigits) => tenDigits.StartsWith("999", StringComparison.Ordinal);
 
-    internal static bool HasValidCheckDigit(ReadOnlySpan<char> tenDigits)
+    /// <summary>Whether <paramref name="tenDigits"/> is exactly ten ASCII digits whose last is the modulus-11 check digit of the first nine.</summary>
+    public static bool HasValidCheckDigit(ReadOnlySpan<char> tenDigits)
     {
         if (tenDigits.Length != 10 || !char.IsAsciiDigit(tenDigits[9]))
         {
