@@ -20,34 +20,19 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
     /// <summary>Who records the decisions written by <see cref="SaveOutcomeAsync"/>.</summary>
     public const string PipelineActor = "pipeline";
 
-    private const int BusyTimeoutMilliseconds = 30_000;
-
-    private readonly string _connectionString;
-    private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteDatabase _database;
     private int _disposed;
 
     /// <summary>Creates a store on <paramref name="path"/> (and its folder). Call <see cref="MigrateAsync"/> before use, or use <see cref="OpenAsync(string, CancellationToken)"/>.</summary>
     public SqliteDigitiseStore(string path, TimeProvider? timeProvider = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        DatabasePath = Path.GetFullPath(path);
+        _database = new SqliteDatabase(path, create: true, timeProvider);
+        DatabasePath = _database.FullPath;
         string? folder = Path.GetDirectoryName(DatabasePath);
         if (!string.IsNullOrEmpty(folder))
         {
             Directory.CreateDirectory(folder);
         }
-
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            ForeignKeys = true,
-            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
-        }.ToString();
     }
 
     /// <summary>Absolute path of the database file.</summary>
@@ -92,33 +77,26 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
 
     public Task MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(SqliteMigrations.All, cancellationToken);
 
-    internal async Task<int> MigrateAsync(IReadOnlyList<SqliteMigration> migrations, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-            // WAL is a property of the file: set once here, outside any transaction, and every later connection uses it.
-            using (SqliteCommand wal = connection.CreateCommand())
+    internal Task<int> MigrateAsync(IReadOnlyList<SqliteMigration> migrations, CancellationToken cancellationToken) =>
+        _database.ExclusiveAsync(
+            async (connection, ct) =>
             {
-                wal.CommandText = "PRAGMA journal_mode = WAL;";
-                string? mode = Convert.ToString(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-                if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                // WAL is a property of the file: set once here, outside any transaction, and every later connection uses it.
+                using (SqliteCommand wal = connection.CreateCommand())
                 {
-                    throw new InvalidOperationException(
-                        $"SQLite could not switch '{DatabasePath}' to WAL journal mode (got '{mode}'). " +
-                        "Keep the database on a local disk: WAL does not work on network file systems.");
+                    wal.CommandText = "PRAGMA journal_mode = WAL;";
+                    string? mode = Convert.ToString(await wal.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                    if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
+                    {
+                        throw new InvalidOperationException(
+                            $"SQLite could not switch '{DatabasePath}' to WAL journal mode (got '{mode}'). " +
+                            "Keep the database on a local disk: WAL does not work on network file systems.");
+                    }
                 }
-            }
 
-            return await SqliteMigrations.ApplyAsync(connection, migrations, Now(), cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+                return await SqliteMigrations.ApplyAsync(connection, migrations, Now(), ct).ConfigureAwait(false);
+            },
+            cancellationToken);
 
     public async Task<long> OpenBatchAsync(string name, CancellationToken cancellationToken)
     {
@@ -309,21 +287,9 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
 
     public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            return;
-        }
-
-        // Wait for a write in flight, then release the pooled handles so the file can be moved or deleted.
-        await _writeLock.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            using var connection = new SqliteConnection(_connectionString);
-            SqliteConnection.ClearPool(connection);
-        }
-        finally
-        {
-            _writeLock.Release();
+            await _database.ReleaseAsync().ConfigureAwait(false);
         }
     }
 
@@ -795,57 +761,20 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<T> WriteAsync<T>(
-        Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work,
-        CancellationToken cancellationToken)
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using SqliteConnection connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-
-            // BeginTransaction() is BEGIN IMMEDIATE: the write lock is taken up front, so there is no deferred-upgrade deadlock.
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            T result = await work(connection, transaction, cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
+        return _database.WriteAsync(work, cancellationToken);
     }
 
-    private async Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using SqliteCommand pragma = connection.CreateCommand();
-            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenConnectionAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
+        SqliteDatabase.Command(connection, transaction, sql);
 
     private static string? NullableString(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private string Now() => SqliteColumns.Instant(_timeProvider.GetUtcNow());
+    private string Now() => _database.Now();
 
     private static class SourceStatus
     {

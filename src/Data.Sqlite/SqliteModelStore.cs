@@ -17,19 +17,12 @@ public sealed record LabelledIdentifiers(string DocumentId, IReadOnlyList<Extrac
 /// <summary>Matching models (table <c>match_models</c>, migration 3) and the training data the pipeline and the clerks left behind.</summary>
 public sealed class SqliteModelStore
 {
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
 
     /// <param name="path">The Digitise database; open it once with <see cref="SqliteDigitiseStore.OpenAsync(string, CancellationToken)"/> first so it is migrated.</param>
     public SqliteModelStore(string path)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(path),
-            Mode = SqliteOpenMode.ReadWrite,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        _database = new SqliteDatabase(path, create: false, timeProvider: null);
     }
 
     /// <summary>The newest model, or null when none was trained.</summary>
@@ -119,10 +112,5 @@ public sealed class SqliteModelStore
     private static IdentifierKind? ParseKind(string kind) =>
         Enum.GetValues<IdentifierKind>().Cast<IdentifierKind?>().FirstOrDefault(k => SqliteColumns.Kind(k!.Value) == kind);
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return connection;
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 }

@@ -21,8 +21,6 @@ public sealed class SqliteVerificationStore : IVerificationStore
     /// <summary>Prefix of the <c>decisions.actor</c> of a person.</summary>
     public const string UserActorPrefix = "user:";
 
-    private const int BusyTimeoutMilliseconds = 30_000;
-
     /// <summary>QA sampling buckets: the first three hex digits of a document id (its source's SHA-256) pick one of 4096.</summary>
     private const int QaBuckets = 4096;
 
@@ -31,24 +29,12 @@ public sealed class SqliteVerificationStore : IVerificationStore
         "(instr('0123456789abcdef', substr(d.document_id, 2, 1)) - 1) * 16 + " +
         "(instr('0123456789abcdef', substr(d.document_id, 3, 1)) - 1))";
 
-    private readonly string _connectionString;
-    private readonly TimeProvider _timeProvider;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly SqliteDatabase _database;
 
     /// <summary>Opens the store on a database already migrated by <see cref="SqliteDigitiseStore.MigrateAsync"/>.</summary>
     public SqliteVerificationStore(string path, TimeProvider? timeProvider = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        _timeProvider = timeProvider ?? TimeProvider.System;
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.GetFullPath(path),
-            Mode = SqliteOpenMode.ReadWrite,
-            Cache = SqliteCacheMode.Private,
-            Pooling = true,
-            ForeignKeys = true,
-            DefaultTimeout = BusyTimeoutMilliseconds / 1000,
-        }.ToString();
+        _database = new SqliteDatabase(path, create: false, timeProvider);
     }
 
     public async Task<UserAccount?> FindUserAsync(string userName, CancellationToken cancellationToken)
@@ -109,7 +95,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
         int qaBuckets = (int)Math.Round(Math.Clamp(policy.QaShare, 0, 1) * QaBuckets, MidpointRounding.AwayFromZero);
         return await WriteAsync(async (connection, transaction, now, ct) =>
         {
-            string expires = SqliteColumns.Instant(_timeProvider.GetUtcNow() + policy.LeaseDuration);
+            string expires = SqliteColumns.Instant(_database.UtcNow + policy.LeaseDuration);
 
             // 1. The document this clerk already holds (a reload must not hand out a second one).
             string? documentId = null;
@@ -558,7 +544,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
 
     public async Task<DashboardSnapshot> GetDashboardAsync(double qaShare, CancellationToken cancellationToken)
     {
-        DateTimeOffset nowInstant = _timeProvider.GetUtcNow();
+        DateTimeOffset nowInstant = _database.UtcNow;
         string now = SqliteColumns.Instant(nowInstant);
         string today = now[..10];
         string since14Days = SqliteColumns.Instant(nowInstant.AddDays(-13).UtcDateTime.Date)[..10];
@@ -893,50 +879,14 @@ public sealed class SqliteVerificationStore : IVerificationStore
     private static DateTimeOffset ParseInstant(string value) =>
         DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal);
 
-    private string Now() => SqliteColumns.Instant(_timeProvider.GetUtcNow());
+    private string Now() => _database.Now();
 
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, string, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>One write transaction (see <see cref="SqliteDatabase.WriteAsync"/>); <paramref name="work"/> gets the time it runs at.</summary>
+    private Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, string, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
+        _database.WriteAsync((connection, transaction, ct) => work(connection, transaction, Now(), ct), cancellationToken);
 
-            // BEGIN IMMEDIATE: the write lock is taken before the queue is read, so two processes never lease the same document.
-            using SqliteTransaction transaction = connection.BeginTransaction();
-            T result = await work(connection, transaction, Now(), cancellationToken).ConfigureAwait(false);
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-            return result;
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken) => _database.OpenAsync(cancellationToken);
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new SqliteConnection(_connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using SqliteCommand pragma = connection.CreateCommand();
-            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
-            await pragma.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        SqliteCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
+        SqliteDatabase.Command(connection, transaction, sql);
 }
