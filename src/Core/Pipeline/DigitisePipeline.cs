@@ -87,12 +87,12 @@ public sealed partial class DigitisePipeline
 
         Task[] stages =
         [
-            Guard(DiscoverAsync(inputs, batchId, files.Writer, pages.Writer, ct), linked),
-            Guard(DecodeAsync(files.Reader, pages.Writer, ct), linked),
+            Guard(Completing(files.Writer, () => DiscoverAsync(inputs, batchId, files.Writer, pages.Writer, ct)), linked),
+            Guard(Completing(pages.Writer, () => DecodeAsync(files.Reader, pages.Writer, ct)), linked),
             Guard(_ocr.RunAsync(pages.Reader, recognised.Writer, ct), linked),
-            Guard(SavePagesAsync(recognised.Reader, saved.Writer, ct), linked),
-            Guard(AssembleAsync(saved.Reader, documents.Writer, ct), linked),
-            Guard(MatchAsync(documents.Reader, outcomes.Writer, ct), linked),
+            Guard(Completing(saved.Writer, () => SavePagesAsync(recognised.Reader, saved.Writer, ct)), linked),
+            Guard(Completing(documents.Writer, () => AssembleAsync(saved.Reader, documents.Writer, ct)), linked),
+            Guard(Completing(outcomes.Writer, () => MatchAsync(documents.Reader, outcomes.Writer, ct)), linked),
             Guard(PersistAsync(batchId, outcomes.Reader, byStatus, ct), linked),
         ];
 
@@ -138,74 +138,66 @@ public sealed partial class DigitisePipeline
         }
     }
 
-    private async Task DiscoverAsync(IReadOnlyList<string> inputs, long batchId, ChannelWriter<SourceFile> files, ChannelWriter<PageItem> failures, CancellationToken ct)
+    /// <summary>
+    /// Runs a stage and completes the channel it writes however the stage ends: normally, or with its exception, which
+    /// the next stage's reader then throws. (The OCR stage completes its own output.)
+    /// </summary>
+    private static async Task Completing<T>(ChannelWriter<T> output, Func<Task> stage)
     {
-        Exception? error = null;
         try
         {
-            await foreach (DiscoveredSource found in _discovery.DiscoverAsync(inputs, ct).ConfigureAwait(false))
-            {
-                Interlocked.Increment(ref _filesFound);
-                await _store.RecordSourceAsync(batchId, found.File, ct).ConfigureAwait(false);
-                if (found.Failure is not null)
-                {
-                    // Unreadable paths skip decoding but still travel the pipeline to be quarantined and counted.
-                    await failures.WriteAsync(new PageFailure(found.File, 0, 0, found.Failure), ct).ConfigureAwait(false);
-                }
-                else if (await _store.IsSourceCompleteAsync(found.File.Sha256, ct).ConfigureAwait(false))
-                {
-                    Interlocked.Increment(ref _filesSkipped);
-                    LogSourceSkipped(found.File.Sha256[..12]);
-                }
-                else
-                {
-                    await files.WriteAsync(found.File, ct).ConfigureAwait(false);
-                }
-            }
+            await stage().ConfigureAwait(false);
+            output.TryComplete();
         }
         catch (Exception ex)
         {
-            error = ex;
+            output.TryComplete(ex);
             throw;
         }
-        finally
+    }
+
+    private async Task DiscoverAsync(IReadOnlyList<string> inputs, long batchId, ChannelWriter<SourceFile> files, ChannelWriter<PageItem> failures, CancellationToken ct)
+    {
+        await foreach (DiscoveredSource found in _discovery.DiscoverAsync(inputs, ct).ConfigureAwait(false))
         {
-            files.TryComplete(error);
+            Interlocked.Increment(ref _filesFound);
+            await _store.RecordSourceAsync(batchId, found.File, ct).ConfigureAwait(false);
+            if (found.Failure is not null)
+            {
+                // Unreadable paths skip decoding but still travel the pipeline to be quarantined and counted.
+                await failures.WriteAsync(new PageFailure(found.File, 0, 0, found.Failure), ct).ConfigureAwait(false);
+            }
+            else if (await _store.IsSourceCompleteAsync(found.File.Sha256, ct).ConfigureAwait(false))
+            {
+                Interlocked.Increment(ref _filesSkipped);
+                LogSourceSkipped(found.File.Sha256[..12]);
+            }
+            else
+            {
+                await files.WriteAsync(found.File, ct).ConfigureAwait(false);
+            }
         }
     }
 
     private async Task DecodeAsync(ChannelReader<SourceFile> files, ChannelWriter<PageItem> pages, CancellationToken ct)
     {
-        Exception? error = null;
-        try
+        await foreach (SourceFile file in files.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await foreach (SourceFile file in files.ReadAllAsync(ct).ConfigureAwait(false))
+            // Pages finished by an earlier, interrupted run are not OCRed again.
+            Dictionary<int, PageText> stored = (await _store.GetStoredPagesAsync(file, ct).ConfigureAwait(false))
+                .ToDictionary(p => p.PageNumber);
+            await foreach (PageItem page in ReadSafelyAsync(file, ct).ConfigureAwait(false))
             {
-                // Pages finished by an earlier, interrupted run are not OCRed again.
-                Dictionary<int, PageText> stored = (await _store.GetStoredPagesAsync(file, ct).ConfigureAwait(false))
-                    .ToDictionary(p => p.PageNumber);
-                await foreach (PageItem page in ReadSafelyAsync(file, ct).ConfigureAwait(false))
+                Interlocked.Increment(ref _pagesRead);
+                PageItem next = page;
+                if (page is PageImage && stored.TryGetValue(page.PageNumber, out PageText? done))
                 {
-                    Interlocked.Increment(ref _pagesRead);
-                    PageItem next = page;
-                    if (page is PageImage && stored.TryGetValue(page.PageNumber, out PageText? done))
-                    {
-                        Interlocked.Increment(ref _pagesReused);
-                        next = done with { PageCount = page.PageCount };
-                    }
-
-                    await pages.WriteAsync(next, ct).ConfigureAwait(false);
+                    Interlocked.Increment(ref _pagesReused);
+                    next = done with { PageCount = page.PageCount };
                 }
+
+                await pages.WriteAsync(next, ct).ConfigureAwait(false);
             }
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-            throw;
-        }
-        finally
-        {
-            pages.TryComplete(error);
         }
     }
 
@@ -264,41 +256,28 @@ public sealed partial class DigitisePipeline
     /// <summary>Stores each page as soon as it is recognised (and its preview), so a crash never costs finished OCR.</summary>
     private async Task SavePagesAsync(ChannelReader<PageItem> recognised, ChannelWriter<PageItem> saved, CancellationToken ct)
     {
-        Exception? error = null;
-        try
+        await foreach (PageItem item in recognised.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await foreach (PageItem item in recognised.ReadAllAsync(ct).ConfigureAwait(false))
+            if (item is PageText page)
             {
-                if (item is PageText page)
+                if (page.Preview.Length > 0 && _archive is not null)
                 {
-                    if (page.Preview.Length > 0 && _archive is not null)
-                    {
-                        using var content = new MemoryStream(page.Preview.ToArray(), writable: false);
-                        await _archive.PutAsync(BlobKeys.Preview(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
-                    }
-
-                    if (page.Image.Length > 0 && _archive is not null)
-                    {
-                        // The full-resolution page (for the searchable PDF) goes to the blob store before the page row, and
-                        // leaves memory here: documents are assembled from text and boxes only.
-                        using var content = new MemoryStream(page.Image.ToArray(), writable: false);
-                        await _archive.PutAsync(BlobKeys.PageImage(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
-                    }
-
-                    await _store.SavePageAsync(page, ct).ConfigureAwait(false);
+                    using var content = new MemoryStream(page.Preview.ToArray(), writable: false);
+                    await _archive.PutAsync(BlobKeys.Preview(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
                 }
 
-                await saved.WriteAsync(item is PageText { Image.Length: > 0 } withImage ? withImage with { Image = default } : item, ct).ConfigureAwait(false);
+                if (page.Image.Length > 0 && _archive is not null)
+                {
+                    // The full-resolution page (for the searchable PDF) goes to the blob store before the page row, and
+                    // leaves memory here: documents are assembled from text and boxes only.
+                    using var content = new MemoryStream(page.Image.ToArray(), writable: false);
+                    await _archive.PutAsync(BlobKeys.PageImage(page.Source.Sha256, page.PageNumber), content, ct).ConfigureAwait(false);
+                }
+
+                await _store.SavePageAsync(page, ct).ConfigureAwait(false);
             }
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-            throw;
-        }
-        finally
-        {
-            saved.TryComplete(error);
+
+            await saved.WriteAsync(item is PageText { Image.Length: > 0 } withImage ? withImage with { Image = default } : item, ct).ConfigureAwait(false);
         }
     }
 
@@ -306,91 +285,65 @@ public sealed partial class DigitisePipeline
     {
         // Pages of one file arrive in any order from the OCR workers; a file is complete when all its pages are in.
         var open = new Dictionary<string, List<PageItem>>(StringComparer.Ordinal);
-        Exception? error = null;
-        try
+        await foreach (PageItem item in recognised.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await foreach (PageItem item in recognised.ReadAllAsync(ct).ConfigureAwait(false))
+            switch (item)
             {
-                switch (item)
-                {
-                    case PageText { Quality.Blank: true }:
-                        Interlocked.Increment(ref _pagesBlank);
-                        break;
-                    case PageText { Origin: TextOrigin.Ocr }:
-                        Interlocked.Increment(ref _pagesRecognised);
-                        break;
-                    case PageText:
-                        Interlocked.Increment(ref _pagesFromTextLayer);
-                        break;
-                    case PageFailure:
-                        Interlocked.Increment(ref _pagesFailed);
-                        break;
-                }
-
-                if (item is PageFailure { PageNumber: 0 } whole)
-                {
-                    await documents.WriteAsync(new FileDocuments(whole.Source, whole.PageCount, [], whole.Reason), ct).ConfigureAwait(false);
-                    continue;
-                }
-
-                string key = item.Source.FullPath;
-                if (!open.TryGetValue(key, out List<PageItem>? collected))
-                {
-                    open[key] = collected = new List<PageItem>(item.PageCount);
-                }
-
-                collected.Add(item);
-                if (collected.Count < item.PageCount)
-                {
-                    continue;
-                }
-
-                open.Remove(key);
-                collected.Sort((a, b) => a.PageNumber.CompareTo(b.PageNumber));
-                PageFailure? failure = collected.OfType<PageFailure>().FirstOrDefault();
-                var texts = collected.OfType<PageText>().ToList();
-                await documents.WriteAsync(new FileDocuments(item.Source, item.PageCount, texts, failure is null ? null : $"page {failure.PageNumber}: {failure.Reason}"), ct)
-                    .ConfigureAwait(false);
+                case PageText { Quality.Blank: true }:
+                    Interlocked.Increment(ref _pagesBlank);
+                    break;
+                case PageText { Origin: TextOrigin.Ocr }:
+                    Interlocked.Increment(ref _pagesRecognised);
+                    break;
+                case PageText:
+                    Interlocked.Increment(ref _pagesFromTextLayer);
+                    break;
+                case PageFailure:
+                    Interlocked.Increment(ref _pagesFailed);
+                    break;
             }
 
-            // Anything still open lost pages on the way: never drop it silently.
-            foreach (List<PageItem> partial in open.Values)
+            if (item is PageFailure { PageNumber: 0 } whole)
             {
-                PageItem first = partial[0];
-                await documents.WriteAsync(new FileDocuments(first.Source, first.PageCount, partial.OfType<PageText>().ToList(), $"incomplete: {partial.Count} of {first.PageCount} pages arrived"), ct)
-                    .ConfigureAwait(false);
+                await documents.WriteAsync(new FileDocuments(whole.Source, whole.PageCount, [], whole.Reason), ct).ConfigureAwait(false);
+                continue;
             }
+
+            string key = item.Source.FullPath;
+            if (!open.TryGetValue(key, out List<PageItem>? collected))
+            {
+                open[key] = collected = new List<PageItem>(item.PageCount);
+            }
+
+            collected.Add(item);
+            if (collected.Count < item.PageCount)
+            {
+                continue;
+            }
+
+            open.Remove(key);
+            collected.Sort((a, b) => a.PageNumber.CompareTo(b.PageNumber));
+            PageFailure? failure = collected.OfType<PageFailure>().FirstOrDefault();
+            var texts = collected.OfType<PageText>().ToList();
+            await documents.WriteAsync(new FileDocuments(item.Source, item.PageCount, texts, failure is null ? null : $"page {failure.PageNumber}: {failure.Reason}"), ct)
+                .ConfigureAwait(false);
         }
-        catch (Exception ex)
+
+        // Anything still open lost pages on the way: never drop it silently.
+        foreach (List<PageItem> partial in open.Values)
         {
-            error = ex;
-            throw;
-        }
-        finally
-        {
-            documents.TryComplete(error);
+            PageItem first = partial[0];
+            await documents.WriteAsync(new FileDocuments(first.Source, first.PageCount, partial.OfType<PageText>().ToList(), $"incomplete: {partial.Count} of {first.PageCount} pages arrived"), ct)
+                .ConfigureAwait(false);
         }
     }
 
     /// <summary>Separates each file into documents, reads their identifiers and matches them; accounts for every page.</summary>
     private async Task MatchAsync(ChannelReader<FileDocuments> files, ChannelWriter<FileOutcome> outcomes, CancellationToken ct)
     {
-        Exception? error = null;
-        try
+        await foreach (FileDocuments file in files.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await foreach (FileDocuments file in files.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                await outcomes.WriteAsync(Decide(file), ct).ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex)
-        {
-            error = ex;
-            throw;
-        }
-        finally
-        {
-            outcomes.TryComplete(error);
+            await outcomes.WriteAsync(Decide(file), ct).ConfigureAwait(false);
         }
     }
 
