@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Digitise.Domain;
+using Digitise.Text;
 
 namespace Digitise.Indexing;
 
@@ -35,7 +36,7 @@ public static class MpiCsvReader
     /// <exception cref="InvalidDataException">The file is empty or its header has no patient_id column.</exception>
     public static MpiReadResult Read(TextReader reader)
     {
-        using IEnumerator<(int Line, List<string> Fields, string? Error)> records = ReadRecords(reader).GetEnumerator();
+        using IEnumerator<CsvRecord> records = Csv.ReadRecords(reader).GetEnumerator();
         if (!records.MoveNext())
         {
             throw new InvalidDataException("The MPI file is empty: expected a header row naming the columns.");
@@ -55,8 +56,8 @@ public static class MpiCsvReader
         var seen = new HashSet<string>(StringComparer.Ordinal);
         while (records.MoveNext())
         {
-            (int line, List<string> fields, string? error) = records.Current;
-            if (fields.Count == 1 && fields[0].Length == 0 && error is null)
+            (int line, IReadOnlyList<string> fields, string? error) = records.Current;
+            if (records.Current.IsEmpty)
             {
                 continue;
             }
@@ -178,81 +179,4 @@ public static class MpiCsvReader
     }
 
     private static string? NullIfEmpty(string value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    /// <summary>RFC 4180 records with the physical line each starts on; an unterminated quote ends the file with an error.</summary>
-    private static IEnumerable<(int Line, List<string> Fields, string? Error)> ReadRecords(TextReader reader)
-    {
-        int line = 1;
-        while (reader.Peek() >= 0)
-        {
-            int startLine = line;
-            var fields = new List<string>();
-            var field = new StringBuilder();
-            bool quoted = false;
-            bool fieldWasQuoted = false;
-            string? error = null;
-            while (true)
-            {
-                int next = reader.Read();
-                if (next < 0)
-                {
-                    if (quoted)
-                    {
-                        error = "unterminated quoted field";
-                    }
-
-                    break;
-                }
-
-                char c = (char)next;
-                if (quoted)
-                {
-                    if (c == '"')
-                    {
-                        if (reader.Peek() == '"')
-                        {
-                            reader.Read();
-                            field.Append('"');
-                        }
-                        else
-                        {
-                            quoted = false;
-                        }
-                    }
-                    else
-                    {
-                        line += c == '\n' ? 1 : 0;
-                        field.Append(c);
-                    }
-                }
-                else if (c == '"' && field.Length == 0 && !fieldWasQuoted)
-                {
-                    quoted = fieldWasQuoted = true;
-                }
-                else if (c == ',')
-                {
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    fieldWasQuoted = false;
-                }
-                else if (c is '\r' or '\n')
-                {
-                    if (c == '\r' && reader.Peek() == '\n')
-                    {
-                        reader.Read();
-                    }
-
-                    line++;
-                    break;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-
-            fields.Add(field.ToString());
-            yield return (startLine, fields, error);
-        }
-    }
 }

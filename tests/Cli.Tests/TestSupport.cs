@@ -23,75 +23,13 @@ internal static class Repo
     }
 }
 
-/// <summary>A minimal RFC 4180 CSV reader for manifests and truth files: rows as header-keyed dictionaries.</summary>
+/// <summary>Manifests and truth files as header-keyed rows, read with the product's own RFC 4180 reader.</summary>
 internal static class Csv
 {
-    public static List<Dictionary<string, string>> Read(string path)
-    {
-        List<List<string>> records = Parse(File.ReadAllText(path));
-        List<string> header = records[0];
-        return records.Skip(1).Where(r => r.Count > 1 || r[0].Length > 0)
-            .Select(r => header.Select((h, i) => (h, v: i < r.Count ? r[i] : string.Empty)).ToDictionary(p => p.h, p => p.v, StringComparer.Ordinal))
-            .ToList();
-    }
+    public static List<Dictionary<string, string>> Read(string path) =>
+        [.. global::Digitise.Text.Csv.ReadTable(path).Rows.Select(r => new Dictionary<string, string>(r, StringComparer.Ordinal))];
 
-    public static IReadOnlyList<string> Header(string path) => Parse(File.ReadAllText(path))[0];
-
-    private static List<List<string>> Parse(string text)
-    {
-        var records = new List<List<string>>();
-        var record = new List<string>();
-        var field = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                record.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c == '\n')
-            {
-                record.Add(field.ToString());
-                field.Clear();
-                records.Add(record);
-                record = [];
-            }
-            else if (c != '\r')
-            {
-                field.Append(c);
-            }
-        }
-
-        if (field.Length > 0 || record.Count > 0)
-        {
-            record.Add(field.ToString());
-            records.Add(record);
-        }
-
-        return records;
-    }
+    public static IReadOnlyList<string> Header(string path) => global::Digitise.Text.Csv.ReadTable(path).Header;
 }
 
 /// <summary>Runs <c>digitise run</c> in this process, as the CLI does.</summary>

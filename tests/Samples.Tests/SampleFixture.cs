@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Digitise.Text;
 
 namespace Digitise.Samples.Tests;
 
@@ -37,66 +38,18 @@ public sealed class SampleFixture : IDisposable
     }
 }
 
-/// <summary>A minimal RFC 4180 reader (quoted fields may hold commas) for the generated CSVs.</summary>
+/// <summary>The generated CSVs, read with the product's own RFC 4180 reader; every row must have every column.</summary>
 internal static class Csv
 {
     public static IReadOnlyList<IReadOnlyDictionary<string, string>> Read(string path)
     {
-        string[] lines = File.ReadAllText(path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        List<string> header = Split(lines[0]);
-        var rows = new List<IReadOnlyDictionary<string, string>>();
-        foreach (string line in lines.Skip(1))
-        {
-            List<string> fields = Split(line);
-            Assert.Equal(header.Count, fields.Count);
-            rows.Add(header.Zip(fields).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal));
-        }
-
-        return rows;
+        using var reader = new StreamReader(path);
+        CsvRecord[] records = [.. Digitise.Text.Csv.ReadRecords(reader).Where(r => !r.IsEmpty)];
+        IReadOnlyList<string> header = records[0].Fields;
+        Assert.All(records, r => Assert.Null(r.Error));
+        Assert.All(records, r => Assert.Equal(header.Count, r.Fields.Count));
+        return [.. records.Skip(1).Select(r => header.Zip(r.Fields).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal))];
     }
 
-    public static List<string> Header(string path) => Split(File.ReadLines(path).First());
-
-    private static List<string> Split(string line)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    current.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    current.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                fields.Add(current.ToString());
-                current.Clear();
-            }
-            else
-            {
-                current.Append(c);
-            }
-        }
-
-        fields.Add(current.ToString());
-        return fields;
-    }
+    public static IReadOnlyList<string> Header(string path) => Digitise.Text.Csv.ReadTable(path).Header;
 }

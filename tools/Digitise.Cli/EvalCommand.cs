@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Digitise.Indexing.Matching;
+using Digitise.Text;
 
 namespace Digitise.Cli;
 
@@ -45,15 +46,15 @@ internal static class EvalCommand
     /// <summary>Each manifest row with its truth, matched on the source path (the shorter path a suffix of the longer, at a '/').</summary>
     public static IReadOnlyList<EvalRow> Join(string truthFile, string manifestFile, out int unscored)
     {
-        List<Dictionary<string, string>> truth = ReadCsv(truthFile, "source_file", "patient_id", "on_index");
-        List<Dictionary<string, string>> manifest = ReadCsv(manifestFile, "source_file", "status", "patient_id", "match_score", "reason");
+        IReadOnlyList<IReadOnlyDictionary<string, string>> truth = Csv.ReadTable(truthFile, "source_file", "patient_id", "on_index").Rows;
+        IReadOnlyList<IReadOnlyDictionary<string, string>> manifest = Csv.ReadTable(manifestFile, "source_file", "status", "patient_id", "match_score", "reason").Rows;
         var byName = truth.ToLookup(t => Path.GetFileName(Normalise(t["source_file"])), StringComparer.Ordinal);
         var rows = new List<EvalRow>();
         unscored = 0;
-        foreach (Dictionary<string, string> m in manifest)
+        foreach (IReadOnlyDictionary<string, string> m in manifest)
         {
             string path = Normalise(m["source_file"]);
-            Dictionary<string, string>? t = byName[Path.GetFileName(path)]
+            IReadOnlyDictionary<string, string>? t = byName[Path.GetFileName(path)]
                 .Where(t => IsSuffix(path, Normalise(t["source_file"])))
                 .OrderByDescending(t => t["source_file"].Length)
                 .FirstOrDefault();
@@ -136,93 +137,5 @@ internal static class EvalCommand
     {
         (string longer, string shorter) = a.Length >= b.Length ? (a, b) : (b, a);
         return longer.EndsWith(shorter, StringComparison.Ordinal) && (longer.Length == shorter.Length || longer[longer.Length - shorter.Length - 1] == '/');
-    }
-
-    /// <summary>RFC 4180 CSV with a header; the named columns must be present.</summary>
-    private static List<Dictionary<string, string>> ReadCsv(string path, params string[] required)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"'{path}' does not exist.", path);
-        }
-
-        List<List<string>> records = Parse(File.ReadAllText(path, Encoding.UTF8));
-        if (records.Count == 0)
-        {
-            throw new InvalidDataException($"'{path}' is empty.");
-        }
-
-        string[] header = [.. records[0].Select(h => h.Trim().TrimStart('\uFEFF'))];
-        foreach (string column in required)
-        {
-            if (!header.Contains(column, StringComparer.Ordinal))
-            {
-                throw new InvalidDataException($"'{path}' has no {column} column.");
-            }
-        }
-
-        return [.. records.Skip(1).Where(r => r.Count > 1 || r[0].Length > 0)
-            .Select(r => header.Select((h, i) => (h, v: i < r.Count ? r[i] : string.Empty)).ToDictionary(x => x.h, x => x.v, StringComparer.Ordinal))];
-    }
-
-    private static List<List<string>> Parse(string text)
-    {
-        var records = new List<List<string>>();
-        var record = new List<string>();
-        var field = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < text.Length; i++)
-        {
-            char c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == ',')
-            {
-                record.Add(field.ToString());
-                field.Clear();
-            }
-            else if (c is '\n' or '\r')
-            {
-                if (c == '\r' && i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
-
-                record.Add(field.ToString());
-                field.Clear();
-                records.Add(record);
-                record = [];
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-
-        if (field.Length > 0 || record.Count > 0)
-        {
-            record.Add(field.ToString());
-            records.Add(record);
-        }
-
-        return records;
     }
 }
