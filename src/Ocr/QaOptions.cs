@@ -20,5 +20,6 @@ public sealed class QaOptions
 
     public bool DetectOrientation { get; init; } = true;
 
+    /// <summary>Read barcodes (ZBar: Code 39, Code 128, Code 93, QR, Interleaved 2 of 5) and Kodak patch codes (reported as "PATCHT", "PATCH2", ...).</summary>
     public bool ReadBarcodes { get; init; } = true;
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Digitise.Domain;
 using Digitise.Ocr.Imaging;
+using Digitise.Ocr.Interop;
 
 namespace Digitise.Ocr.Tests;
 
@@ -58,7 +59,7 @@ public sealed class PageAnalyserTests
     }
 
     [Fact]
-    public void Analyse_PatchCodeSheet_ReadsItsCode39()
+    public void Analyse_PatchCodeSheet_ReadsItsCode39AndItsBars()
     {
         using var analyser = new PageAnalyser(new QaOptions());
         byte[] tiff = File.ReadAllBytes(Path.Combine(Barcodes, "patch-code-t-middle.tiff"));
@@ -66,7 +67,7 @@ public sealed class PageAnalyserTests
         for (int frame = 0; frame < 3; frame++)
         {
             using PageBitmap page = PageBitmap.Decode(tiff, SourceFormat.Tiff, frame);
-            (PageBitmap corrected, _, IReadOnlyList<Barcode> codes) = analyser.Analyse(page, 200);
+            (PageBitmap corrected, _, IReadOnlyList<Barcode> codes) = analyser.Analyse(page, page.Dpi);
             if (!ReferenceEquals(corrected, page))
             {
                 corrected.Dispose();
@@ -75,10 +76,56 @@ public sealed class PageAnalyserTests
             found.AddRange(codes.Select(c => (frame + 1, c)));
         }
 
-        (int pageNumber, Barcode code) = Assert.Single(found);
-        Assert.Equal(2, pageNumber);
-        Assert.Equal("PATCHT", code.Value);
-        Assert.Equal("CODE-39", code.Symbology);
+        Assert.All(found, f => Assert.Equal(2, f.Page));
+        Assert.Equal(["CODE-39:PATCHT", "PATCH:PATCHT"], found.Select(f => $"{f.Code.Symbology}:{f.Code.Value}").Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// paperless-ngx's real patch T sheets (Kodak bars on all four edges) with everything inside the edges erased,
+    /// barcode included: the bars alone say patch T, whichever way round the sheet was fed.
+    /// </summary>
+    [Theory]
+    [InlineData("patch-code-t-middle.tiff", 0)]
+    [InlineData("patch-code-t-middle.tiff", 1)]
+    [InlineData("patch-code-t-middle.tiff", 2)]
+    [InlineData("patch-code-t-middle.tiff", 3)]
+    [InlineData("patch-code-t-middle-alpha.tiff", 0)]
+    public void PatchCodeReader_BarsOnly_ReadPatchTFromAnyFeedDirection(string file, int quarterTurns)
+    {
+        using PixHandle binary = Binarise(File.ReadAllBytes(Path.Combine(Barcodes, file)), frame: 1);
+        int w = Leptonica.PixGetWidth(binary);
+        int h = Leptonica.PixGetHeight(binary);
+        using (BoxHandle inside = Leptonica.BoxCreate(w * 15 / 100, h * 15 / 100, w * 70 / 100, h * 70 / 100))
+        {
+            Leptonica.PixClearInRect(binary, inside);
+        }
+
+        using PixHandle turned = Leptonica.PixRotateOrth(binary, quarterTurns);
+
+        Assert.Equal(["PATCHT"], PatchCodeReader.Read(turned, 300));
+    }
+
+    /// <summary>Text pages, an unreadable separator and pages full of QR codes or barcodes carry no patch code.</summary>
+    [Theory]
+    [InlineData("tesseract-test", "phototest.tif", 0)]
+    [InlineData("tesseract-test", "phototest-rotated-R.png", 0)]
+    [InlineData("tesseract-test", "eurotext.tif", 0)]
+    [InlineData("tesseract-test", "8087_054.3B.tif", 0)]
+    [InlineData("paperless/barcodes", "patch-code-t-middle.tiff", 0)]
+    [InlineData("paperless/barcodes", "patch-code-t-middle.tiff", 2)]
+    [InlineData("paperless/barcodes", "patch-code-t-middle-alpha.tiff", 0)]
+    public void PatchCodeReader_PagesWithoutPatch_FindNone(string folder, string file, int frame)
+    {
+        using PixHandle binary = Binarise(File.ReadAllBytes(TestPaths.Shared(["corpora", .. folder.Split('/'), file])), frame);
+
+        Assert.Empty(PatchCodeReader.Read(binary, 300));
+    }
+
+    private static PixHandle Binarise(byte[] data, int frame)
+    {
+        using PageBitmap page = PageBitmap.Decode(data, data[0] == (byte)'I' || data[0] == (byte)'M' ? SourceFormat.Tiff : SourceFormat.Png, frame);
+        using PixHandle grey = Leptonica.PixConvertTo8(page.Pix, 0);
+        return Leptonica.PixConvertTo1(grey, 128);
     }
 
     /// <summary>A binary PGM (Leptonica reads it from memory) with random dark specks.</summary>

@@ -51,7 +51,9 @@ public static class BatchFileGenerator
                         kinds.Add("cover");
                         break;
                     case 1:
-                        pages.Add(SeparatorSheet("PATCH T", "PATCHT"));
+                        // A patch T sheet as production scanners read it: the bar pattern only, no barcode; every
+                        // other one fed upside down.
+                        pages.Add(used % 2 == 0 ? Transform(PatchTSheet(), 180) : PatchTSheet());
                         kinds.Add("patch");
                         break;
                     default:
@@ -154,6 +156,33 @@ public static class BatchFileGenerator
             using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = true };
             canvas.DrawText(title, 300, 700, font, ink);
             DrawCode39(canvas, code, 300, 1200, narrow: 8, height: 500);
+        }
+
+        return PageRenderer.EncodePng(page, 1);
+    }
+
+    /// <summary>
+    /// An A4 patch T sheet at 300 DPI: the Kodak bar pattern (narrow, wide, narrow, wide: 2 and 5 mm bars, 2 mm spaces)
+    /// across the leading (top) edge, 6 mm in, and a title; no barcode.
+    /// </summary>
+    private static byte[] PatchTSheet()
+    {
+        const float mm = 300 / 25.4f;
+        using var page = new SKBitmap(2480, 3508, SKColorType.Gray8, SKAlphaType.Opaque);
+        using (var canvas = new SKCanvas(page))
+        {
+            canvas.Clear(SKColors.White);
+            using var ink = new SKPaint { Color = SKColors.Black, IsAntialias = false };
+            float y = 6 * mm;
+            foreach (float bar in (ReadOnlySpan<float>)[2, 5, 2, 5])
+            {
+                canvas.DrawRect(25 * mm, y, page.Width - (50 * mm), bar * mm, ink);
+                y += (bar + 2) * mm;
+            }
+
+            using var font = new SKFont(SKTypeface.Default, 110);
+            using var text = new SKPaint { Color = SKColors.Black, IsAntialias = true };
+            canvas.DrawText("PATCH T", 300, 900, font, text);
         }
 
         return PageRenderer.EncodePng(page, 1);

@@ -48,6 +48,11 @@ public sealed class PageAnalyser : IDisposable
         {
             Check(binary, "binarise the page");
             double ink = Coverage(binary, threshold: null);
+            if (_options.ReadBarcodes)
+            {
+                barcodes = [.. barcodes, .. PatchCodeReader.Read(binary, dpi).Select(code => new Barcode("PATCH", code))];
+            }
+
             bool tooLight = ink < 0.25 * faint;
             if (_options.DetectOrientation)
             {

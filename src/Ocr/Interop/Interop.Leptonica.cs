@@ -95,6 +95,17 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClone")]
     internal static partial PixHandle PixClone(PixHandle pix);
 
+    /// <summary>The image's raster: <see cref="PixGetWpl"/> 32-bit words a line, most significant bit first for 1 bpp. Owned by the image.</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetData")]
+    internal static unsafe partial uint* PixGetData(PixHandle pix);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetWpl")]
+    internal static partial int PixGetWpl(PixHandle pix);
+
+    /// <summary>Sets every pixel inside <paramref name="box"/> to 0 (white for 1 bpp, black for grey).</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClearInRect")]
+    internal static partial int PixClearInRect(PixHandle pix, BoxHandle box);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixFindSkew")]
     internal static partial int PixFindSkew(PixHandle pix, out float angle, out float confidence);
 
