@@ -44,6 +44,13 @@ public sealed class PageBitmap : IDisposable
         return new PageBitmap(pix);
     }
 
+    /// <summary>
+    /// The page as 8 bpp grey, read-only: the page itself (a reference, not a copy) when it already is plain grey,
+    /// otherwise a converted copy. Dispose it; never draw on it.
+    /// </summary>
+    internal PixHandle Grey() =>
+        Depth == 8 && Leptonica.PixGetColormap(Pix) == IntPtr.Zero ? Leptonica.PixClone(Pix) : Leptonica.PixConvertTo8(Pix, 0);
+
     /// <summary>Encodes the page losslessly as PNG (for samples and tests).</summary>
     public byte[] ToPng()
     {
@@ -63,7 +70,7 @@ public sealed class PageBitmap : IDisposable
     /// </summary>
     public byte[] ToPreviewJpeg(int maxWidth = 1280, int quality = 75)
     {
-        PixHandle current = Depth == 1 && Width / 2 >= maxWidth * 9 / 10 ? Leptonica.PixScaleToGray2(Pix) : Leptonica.PixConvertTo8(Pix, 0);
+        PixHandle current = Depth == 1 && Width / 2 >= maxWidth * 9 / 10 ? Leptonica.PixScaleToGray2(Pix) : Grey();
         try
         {
             while (!current.IsInvalid && Leptonica.PixGetWidth(current) / 2 >= maxWidth * 9 / 10)

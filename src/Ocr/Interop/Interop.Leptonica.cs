@@ -106,6 +106,9 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClearInRect")]
     internal static partial int PixClearInRect(PixHandle pix, BoxHandle box);
 
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixGetColormap")]
+    internal static partial IntPtr PixGetColormap(PixHandle pix);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixFindSkew")]
     internal static partial int PixFindSkew(PixHandle pix, out float angle, out float confidence);
 

@@ -20,6 +20,7 @@ internal static partial class Libraries
     internal const string LeptonicaSoname = "liblept.so.5";
 
     private static int s_registered;
+    private static int s_mallocTuned;
 
     /// <summary>OpenMP thread limit written before the native libraries load; null leaves the environment alone.</summary>
     internal static int? OpenMpThreadLimit { get; set; } = 1;
@@ -52,6 +53,7 @@ internal static partial class Libraries
         if (libraryName is Tesseract or Leptonica)
         {
             LimitOpenMp();
+            KeepPageBuffersInHeap();
         }
 
         if (NativeLibrary.TryLoad(soname, assembly, searchPath, out IntPtr handle))
@@ -76,6 +78,28 @@ internal static partial class Libraries
         _ = SetEnv("OMP_THREAD_LIMIT", value, 1);
         Environment.SetEnvironmentVariable("OMP_THREAD_LIMIT", value);
     }
+
+    /// <summary>
+    /// Every page allocates and frees several page-sized buffers (an A4 grey page at 300 dpi is 8.7 MB). glibc serves
+    /// each from a fresh mmap and unmaps it on free, so every page pays page faults, zeroing and cross-core TLB
+    /// shootdowns (about 2% of run time, measured with perf). Serving them from the heap, and not trimming it, keeps
+    /// them: resident memory settles at the working set's peak instead. Left alone when GLIBC_TUNABLES is set.
+    /// </summary>
+    private static void KeepPageBuffersInHeap()
+    {
+        const int M_TRIM_THRESHOLD = -1;
+        const int M_MMAP_THRESHOLD = -3;
+        if (Interlocked.Exchange(ref s_mallocTuned, 1) == 1 || Environment.GetEnvironmentVariable("GLIBC_TUNABLES") is not null)
+        {
+            return;
+        }
+
+        _ = MallOpt(M_MMAP_THRESHOLD, 64 << 20);
+        _ = MallOpt(M_TRIM_THRESHOLD, 256 << 20);
+    }
+
+    [LibraryImport(LibC, EntryPoint = "mallopt")]
+    private static partial int MallOpt(int parameter, int value);
 
     [LibraryImport(LibC, EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
