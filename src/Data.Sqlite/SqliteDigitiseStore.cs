@@ -306,13 +306,24 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         await LinkSourceAsync(connection, transaction, batchId, source, now, cancellationToken).ConfigureAwait(false);
 
         string documentId = outcome.Id.Value;
-        using (SqliteCommand exists = Command(connection, transaction, "SELECT 1 FROM documents WHERE document_id = $id;"))
+        bool replacing = false;
+        using (SqliteCommand exists = Command(connection, transaction, """
+            SELECT d.status = 'quarantined' AND EXISTS (SELECT 1 FROM retry_requests r WHERE r.sha256 = d.sha256 AND r.at_utc >= d.decided_at)
+            FROM documents d WHERE d.document_id = $id;
+            """))
         {
             exists.Parameters.AddWithValue("$id", documentId);
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null)
+            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long retried)
             {
-                // Already decided: a rerun replaces nothing (a human may have re-decided since).
-                return;
+                // Already decided: a rerun replaces nothing (a human may have re-decided since). The one exception is a
+                // document the pipeline quarantined whose file an operator has since asked to retry (after fixing what
+                // was wrong): it is decided afresh, and the decisions history keeps the quarantine.
+                if (retried == 0)
+                {
+                    return;
+                }
+
+                replacing = true;
             }
         }
 
@@ -327,9 +338,23 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             await InsertPagesAsync(connection, transaction, indexed.Document.Pages, source.Sha256, cancellationToken).ConfigureAwait(false);
         }
 
+        if (replacing)
+        {
+            using SqliteCommand clear = Command(connection, transaction, """
+                DELETE FROM identifiers WHERE document_id = $id;
+                DELETE FROM candidates WHERE document_id = $id;
+                """);
+            clear.Parameters.AddWithValue("$id", documentId);
+            await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         using (SqliteCommand document = Command(connection, transaction, """
             INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at)
-            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now);
+            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now)
+            ON CONFLICT (document_id) DO UPDATE SET
+                batch_id = excluded.batch_id, first_page = excluded.first_page, last_page = excluded.last_page, status = excluded.status,
+                patient_id = excluded.patient_id, match_score = excluded.match_score, reason = excluded.reason,
+                model_version = excluded.model_version, decided_at = excluded.decided_at;
             """))
         {
             document.Parameters.AddWithValue("$id", documentId);

@@ -204,6 +204,31 @@ public sealed class SqliteDigitiseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveOutcomeAsync_QuarantinedThenRetried_IsDecidedAfreshAndKeepsItsHistory()
+    {
+        await using SqliteDigitiseStore store = await OpenAsync();
+        long batch = await store.OpenBatchAsync("b", Ct);
+        SourceFile source = TestData.Source("fixed-later.tif");
+        await store.RecordSourceAsync(batch, source, Ct);
+        // As the pipeline quarantines a whole file: one document from page 1.
+        await store.SaveOutcomeAsync(batch, TestData.Outcome(source, 1, 1, 1, DocumentStatus.Quarantined, reason: "truncated_tiff: page 2"), Ct);
+
+        // Without a retry request a rerun changes nothing.
+        await store.SaveOutcomeAsync(batch, TestData.Outcome(source, 1, 1, 1), Ct);
+        Assert.Equal(DocumentStatus.Quarantined, Assert.Single(await store.GetManifestAsync(batch, Ct)).Status);
+
+        // The operator asks for a retry (the file was rescanned or repaired); the next run reads it and files it.
+        Assert.Equal(1, await new SqliteVerificationStore(store.DatabasePath).RequestRetryAsync(batch, source.Sha256, "olive", Ct));
+        Assert.False(await store.IsSourceCompleteAsync(source.Sha256, Ct));
+        await store.SaveOutcomeAsync(batch, TestData.Outcome(source, 1, 1, 1), Ct);
+
+        ManifestRow row = Assert.Single(await store.GetManifestAsync(batch, Ct));
+        Assert.Equal(DocumentStatus.AutoFiled, row.Status);
+        Assert.Equal("quarantined,auto_filed", _db.Text("SELECT group_concat(status, ',') FROM (SELECT status FROM decisions ORDER BY id);"));
+        Assert.True(await store.IsSourceCompleteAsync(source.Sha256, Ct));
+    }
+
+    [Fact]
     public async Task SaveOutcomeAsync_WholeFileQuarantine_AppearsInManifestWithReason()
     {
         await using SqliteDigitiseStore store = await OpenAsync();
