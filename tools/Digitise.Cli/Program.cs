@@ -57,6 +57,7 @@ run.SetAction((parse, ct) => Guard(() => RunCommand.ExecuteAsync(
     Console.Out, Console.Error, ct)));
 root.Subcommands.Add(run);
 root.Subcommands.Add(ReportCommand.Create(dbOption));
+root.Subcommands.Add(ExportCommand.Create(dbOption));
 root.Subcommands.Add(ModelCommand.Create(dbOption));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));

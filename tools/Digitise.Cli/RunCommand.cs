@@ -78,7 +78,7 @@ internal static class RunCommand
             await ModelCommand.CreateMatcherAsync(request.Database, patients, mpi.Patients, request.ConfigFile, stderr, cancellationToken).ConfigureAwait(false),
             store,
             settings.Pipeline,
-            new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Database))!, "blobs")),
+            BatchOutput.Blobs(request.Database),
             separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation));
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
@@ -86,18 +86,9 @@ internal static class RunCommand
         PipelineSummary summary = await pipeline.RunAsync(request.Inputs, batch, progress, cancellationToken).ConfigureAwait(false);
         progress?.Finish();
 
-        IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(summary.BatchId, CancellationToken.None).ConfigureAwait(false);
-        rows = summary.Cancelled ? rows : await new SearchablePdfExporter(store, new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(request.Database))!, "blobs")))
-            .ExportAsync(rows, request.OutDirectory, cancellationToken).ConfigureAwait(false);
-        string manifest = Path.Combine(request.OutDirectory, "manifest.csv");
-        await ManifestWriter.WriteAsync(manifest, rows, CancellationToken.None).ConfigureAwait(false);
-        BatchReconciliation? account = await store.GetReconciliationAsync(summary.BatchId, CancellationToken.None).ConfigureAwait(false);
-        string reconciliation = Path.Combine(request.OutDirectory, "reconciliation.txt");
-        if (account is not null)
-        {
-            await File.WriteAllTextAsync(reconciliation, ReportCommand.Format(account), CancellationToken.None).ConfigureAwait(false);
-        }
-
+        // Written even when interrupted (what finished is on record); searchable PDFs wait for the batch to finish.
+        (IReadOnlyList<ManifestRow> rows, BatchReconciliation? account, string manifest, string reconciliation) =
+            await BatchOutput.WriteAsync(store, summary.BatchId, request.OutDirectory, searchablePdfs: !summary.Cancelled, CancellationToken.None).ConfigureAwait(false);
         PrintSummary(stdout, summary, rows, manifest);
         if (account is not null)
         {

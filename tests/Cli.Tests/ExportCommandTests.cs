@@ -1,0 +1,64 @@
+using Digitise.Data.Sqlite;
+using Digitise.Domain;
+using Digitise.Storage;
+
+namespace Digitise.Cli.Tests;
+
+/// <summary>
+/// <c>digitise export</c>: after a clerk files a flagged document, the batch's manifest shows the decision and the
+/// document gets its searchable PDF, without rerunning OCR.
+/// </summary>
+public sealed class ExportCommandTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("digitise-export-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public async Task Export_AfterClerkFilesFlaggedDocument_ManifestAndSearchablePdfFollow()
+    {
+        // doc-0014 is flagged (its NHS number is not on the index); doc-0001 files straight through.
+        string input = Directory.CreateDirectory(Path.Combine(_root, "in")).FullName;
+        foreach (string name in (string[])["doc-0001.tif", "doc-0014.tif"])
+        {
+            File.Copy(Path.Combine(Repo.Root, "samples", "batch", name), Path.Combine(input, name));
+        }
+
+        string outDir = Path.Combine(_root, "out");
+        string db = Path.Combine(_root, "digitise.db");
+        (int code, string output) = await Digitise.RunAsync(input, Path.Combine(Repo.Root, "samples", "mpi.csv"), outDir, db);
+        Assert.True(code == 0, output);
+        Dictionary<string, string> flagged = Assert.Single(Csv.Read(Path.Combine(outDir, "manifest.csv")), r => r["status"] == "needs_verification");
+        Assert.EndsWith("doc-0014.tif", flagged["source_file"], StringComparison.Ordinal);
+        Assert.Equal(string.Empty, flagged["searchable_pdf"]);
+        string truthPatient = Csv.Read(Path.Combine(Repo.Root, "samples", "truth.csv")).Single(t => t["source_file"] == "batch/doc-0014.tif")["patient_id"];
+
+        // A clerk files it to the right patient through the verification store (what the web app calls).
+        var store = new SqliteVerificationStore(db);
+        Lease lease = await store.LeaseNextAsync("alice", new QueuePolicy(TimeSpan.FromMinutes(5), 0), CancellationToken.None)
+            ?? throw new InvalidOperationException("nothing to verify");
+        Assert.Equal(flagged["document_id"], lease.DocumentId);
+        Assert.Equal(DecisionOutcome.Recorded,
+            await store.DecideAsync("alice", new ClerkDecision(lease.DocumentId, ClerkAction.File, truthPatient, false), CancellationToken.None));
+
+        // Export by the --out folder, as a bureau script would.
+        (int exit, string stdout, string stderr) = await Digitise.ExecAsync("export", outDir, "--db", db);
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("2 filed", stdout, StringComparison.Ordinal);
+
+        List<Dictionary<string, string>> rows = Csv.Read(Path.Combine(outDir, "manifest.csv"));
+        Dictionary<string, string> filed = Assert.Single(rows, r => r["document_id"] == flagged["document_id"]);
+        Assert.Equal("filed", filed["status"]);
+        Assert.Equal(truthPatient, filed["patient_id"]);
+        Assert.Equal($"documents/{filed["document_id"]}.pdf", filed["searchable_pdf"]);
+        byte[] pdf = await File.ReadAllBytesAsync(Path.Combine(outDir, filed["searchable_pdf"]));
+        Assert.Equal("%PDF-"u8.ToArray(), pdf[..5]);
+        Assert.All(rows, r => Assert.NotEqual(string.Empty, r["searchable_pdf"]));
+        Assert.Contains("balances:              yes", await File.ReadAllTextAsync(Path.Combine(outDir, "reconciliation.txt")), StringComparison.Ordinal);
+
+        // An unknown batch is an error that says so.
+        (exit, _, stderr) = await Digitise.ExecAsync("export", Path.Combine(_root, "nowhere"), "--db", db);
+        Assert.Equal(1, exit);
+        Assert.Contains("no batch", stderr, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Globalization;
+using Digitise.Data.Sqlite;
+using Digitise.Domain;
+
+namespace Digitise.Cli;
+
+/// <summary>
+/// <c>digitise export BATCH [--out DIR]</c>: rewrites a batch's output folder from the database as it stands now:
+/// manifest.csv with the clerks' decisions since the run, reconciliation.txt, and a searchable PDF for every filed
+/// document (those a clerk filed get theirs here). Without --out it writes where the batch's run wrote.
+/// </summary>
+internal static class ExportCommand
+{
+    private const string OutPrefix = "out:";
+
+    public static Command Create(Option<string> db)
+    {
+        var batch = new Argument<string>("BATCH") { Description = "Batch name (as printed by run; by default \"out:<absolute --out path>\"), its --out folder, or batch id." };
+        var outDir = new Option<string?>("--out") { Description = "Folder to write (default: the batch's own --out folder)." };
+        var command = new Command("export", "Rewrite a batch's manifest.csv, reconciliation.txt and searchable PDFs with the clerks' decisions since the run.")
+        {
+            batch, outDir, db,
+        };
+        command.SetAction(async (parse, ct) =>
+        {
+            string database = parse.GetValue(db)!;
+            string name = parse.GetValue(batch)!;
+            if (!File.Exists(database))
+            {
+                Console.Error.WriteLine($"digitise: no database at {database}");
+                return 1;
+            }
+
+            await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(database, ct);
+            (long Id, string Name)? found = await FindAsync(store, name, ct);
+            if (found is not { } b)
+            {
+                Console.Error.WriteLine($"digitise: no batch '{name}' in {database}");
+                return 1;
+            }
+
+            string? target = parse.GetValue(outDir) ?? (b.Name.StartsWith(OutPrefix, StringComparison.Ordinal) ? b.Name[OutPrefix.Length..] : null);
+            if (target is null)
+            {
+                Console.Error.WriteLine($"digitise: batch '{b.Name}' was not named after an output folder: say where with --out DIR");
+                return 1;
+            }
+
+            BatchOutputFiles files = await BatchOutput.WriteAsync(store, b.Id, target, searchablePdfs: true, ct);
+            int filed = files.Rows.Count(r => r.Status is DocumentStatus.AutoFiled or DocumentStatus.Filed);
+            int waiting = files.Rows.Count(r => r.Status == DocumentStatus.NeedsVerification);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Exported batch {b.Id} ({b.Name}): {files.Rows.Count} documents, {filed} filed (each with a searchable PDF), {waiting} still waiting for verification."));
+            Console.WriteLine($"  manifest       {files.Manifest}");
+            if (files.Account is { } account)
+            {
+                Console.WriteLine($"  reconciliation {files.Reconciliation} ({(account.Balances ? "balances" : "DOES NOT BALANCE")})");
+            }
+
+            return files.Account is { Balances: false } ? 2 : 0;
+        });
+        return command;
+    }
+
+    private static async Task<(long Id, string Name)?> FindAsync(SqliteDigitiseStore store, string name, CancellationToken ct)
+    {
+        long? id = await store.FindBatchAsync(name, ct) ?? await store.FindBatchAsync(OutPrefix + Path.GetFullPath(name), ct);
+        return id is long found && await store.GetReconciliationAsync(found, ct) is { } account ? (found, account.Name) : null;
+    }
+}
