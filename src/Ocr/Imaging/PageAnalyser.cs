@@ -43,7 +43,10 @@ public sealed class PageAnalyser : IDisposable
         int rotation = 0;
         double skew = 0;
         bool deskewed = false;
-        PixHandle binary = Leptonica.PixConvertTo1(grey, 128);
+        // A bitonal scan (most bureau output: CCITT G4) already is the binary image.
+        PixHandle binary = page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero
+            ? Leptonica.PixClone(page.Pix)
+            : Leptonica.PixConvertTo1(grey, 128);
         try
         {
             Check(binary, "binarise the page");
