@@ -13,35 +13,6 @@ namespace Digitise.Benchmarks;
 /// </summary>
 internal static class ProfileCommand
 {
-    private static ZbarScannerHandle? scanner2;
-    private static int density2;
-
-    private static void Zbar2(PixHandle grey, int density)
-    {
-        if (scanner2 is null || density2 != density)
-        {
-            scanner2?.Dispose();
-            scanner2 = Zbar.ScannerCreate();
-            Zbar.ScannerSetConfig(scanner2, 0, Zbar.ZBAR_CFG_ENABLE, 0);
-            foreach (int symbology in (ReadOnlySpan<int>)[Zbar.Code39, Zbar.Code128, Zbar.Code93, Zbar.QrCode, Zbar.Interleaved2Of5])
-            {
-                Zbar.ScannerSetConfig(scanner2, symbology, Zbar.ZBAR_CFG_ENABLE, 1);
-            }
-
-            Zbar.ScannerSetConfig(scanner2, 0, Zbar.ZBAR_CFG_X_DENSITY, density);
-            Zbar.ScannerSetConfig(scanner2, 0, Zbar.ZBAR_CFG_Y_DENSITY, density);
-            density2 = density;
-        }
-
-        Leptonica.PixGetRasterData(grey, out IntPtr data, out nuint size);
-        using ZbarImageHandle image = Zbar.ImageCreate();
-        Zbar.ImageSetFormat(image, Zbar.FourccY800);
-        Zbar.ImageSetSize(image, (uint)Leptonica.PixGetWidth(grey), (uint)Leptonica.PixGetHeight(grey));
-        Zbar.ImageSetData(image, data, size, IntPtr.Zero);
-        Zbar.ScanImage(scanner2, image);
-        Leptonica.LeptFree(data);
-    }
-
     public static int Run(ReadOnlySpan<string> args)
     {
         if (args.Length != 1 || !Directory.Exists(args[0]))
@@ -107,58 +78,7 @@ internal static class ProfileCommand
                 Leptonica.PixFindSkew(binary, out _, out _);
                 Add("skew", t);
                 t = Stopwatch.GetTimestamp();
-                using PixHandle half = Leptonica.PixScaleAreaMap2(grey);
-                Add("x:half", t);
-                t = Stopwatch.GetTimestamp();
-                using (PixHandle hb = Leptonica.PixConvertTo1(half, 128))
-                {
-                    Leptonica.PixOrientDetect(hb, out _, out _, 0, 0);
-                }
-
-                Add("x:orient-half", t);
-                t = Stopwatch.GetTimestamp();
-                using (PixHandle rb = Leptonica.PixReduceRankBinary2(binary, 1, IntPtr.Zero))
-                {
-                    Leptonica.PixOrientDetect(rb, out _, out _, 0, 0);
-                }
-
-                Add("x:orient-rank2", t);
-                t = Stopwatch.GetTimestamp();
-                Zbar2(grey, 2);
-                Add("x:zbar-full-d2", t);
-                t = Stopwatch.GetTimestamp();
-                Zbar2(grey, 4);
-                Add("x:zbar-full-d4", t);
-                t = Stopwatch.GetTimestamp();
-                Zbar2(half, 2);
-                Add("x:zbar-half-d2", t);
-                t = Stopwatch.GetTimestamp();
-                Zbar2(half, 1);
-                Add("x:zbar-half-d1", t);
-                t = Stopwatch.GetTimestamp();
-                using (PixHandle h1 = Leptonica.PixConvertTo1(half, 200))
-                using (PixHandle o1 = Leptonica.PixOpenBrick(IntPtr.Zero, h1, 2, 2))
-                {
-                    Leptonica.PixCountPixels(o1, out _, IntPtr.Zero);
-                }
-
-                Add("x:ink-half", t);
-                t = Stopwatch.GetTimestamp();
-                Leptonica.PixWriteMemJpeg(out IntPtr jd, out _, half, 75, 0);
-                Leptonica.LeptFree(jd);
-                Add("x:preview-half", t);
-                t = Stopwatch.GetTimestamp();
-                using (PixHandle sc = Leptonica.PixScale(grey, 0.44f, 0.44f))
-                {
-                }
-
-                Add("x:pixscale", t);
-                t = Stopwatch.GetTimestamp();
-                Leptonica.PixWriteMemJpeg(out IntPtr jd2, out _, page.Pix, 85, 0);
-                Leptonica.LeptFree(jd2);
-                Add("x:jpeg-full", t);
-                t = Stopwatch.GetTimestamp();
-                var (corrected, _, _) = analyser.Analyse(page, 300);
+                var (corrected, _, _) = analyser.Analyse(page, page.Dpi > 0 ? page.Dpi : 300);
                 Add("analyse(all)", t);
                 t = Stopwatch.GetTimestamp();
                 _ = corrected.ToPreviewJpeg();

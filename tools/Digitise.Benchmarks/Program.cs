@@ -1,6 +1,7 @@
 using Digitise.Benchmarks;
 
 // digitise-bench [--pages N] [--memory-pages M] [--seed S] [--cores C] [--keep]   the side-by-side benchmark (markdown on stdout)
+// digitise-bench profile DIR                                                       where a page's time goes, step by step (one thread)
 // digitise-bench ceiling DIR [--threads N]                                          raw Tesseract, one reused engine per thread
 // digitise-bench mpi [--patients N] [--fhir-patients N] [--queries N] [--seed S]        the MPI at scale (import, index, lookup latency)
 if (args.Length > 0 && args[0] == "mpi")
