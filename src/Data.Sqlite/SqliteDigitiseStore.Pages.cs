@@ -130,7 +130,7 @@ public sealed partial class SqliteDigitiseStore
 
         using SqliteCommand statuses = Command(connection, null, """
             SELECT d.status, COUNT(*) FROM documents d
-            WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch)
+            WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch) AND d.status <> 'superseded'
             GROUP BY d.status;
             """);
         statuses.Parameters.AddWithValue("$batch", batchId);

@@ -162,7 +162,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
                              WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags <> ''), '')
             FROM batch_sources bs
             JOIN documents d ON d.sha256 = bs.sha256
-            WHERE bs.batch_id = $batch
+            WHERE bs.batch_id = $batch AND d.status <> 'superseded'
             ORDER BY bs.path, d.first_page;
             """);
         command.Parameters.AddWithValue("$batch", batchId);
@@ -371,6 +371,9 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             await document.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        await SupersedeRetriedQuarantinesAsync(connection, transaction, batchId, source.Sha256, documentId, outcome.FirstPage, outcome.LastPage, now, cancellationToken)
+            .ConfigureAwait(false);
+
         if (indexed is not null && indexed.Identifiers.Count > 0)
         {
             using SqliteCommand identifier = Command(connection, transaction, """
@@ -441,6 +444,50 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
 
         await UpdateSourceStatusAsync(connection, transaction, source.Sha256, indexed, status, decision.Reason ?? string.Empty, now, cancellationToken)
             .ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// When an operator retried a quarantined file, the documents the retry produces replace its old quarantine even
+    /// where their ids differ (the file now splits after a cover sheet, say): a quarantined document of the same file,
+    /// decided before the retry request, that the new document's pages overlap (or that stood for the whole file)
+    /// becomes superseded, with a decision saying by what. Nothing is deleted.
+    /// </summary>
+    private static async Task SupersedeRetriedQuarantinesAsync(
+        SqliteConnection connection, SqliteTransaction transaction, long batchId, string sha256, string documentId, int first, int last, string now, CancellationToken ct)
+    {
+        var stale = new List<string>();
+        using (SqliteCommand find = Command(connection, transaction, """
+            SELECT d.document_id FROM documents d
+            WHERE d.sha256 = $sha AND d.document_id <> $id AND d.status = 'quarantined'
+              AND EXISTS (SELECT 1 FROM retry_requests r WHERE r.sha256 = d.sha256 AND r.at_utc >= d.decided_at)
+              AND (d.first_page = 0 OR (d.first_page <= $last AND d.last_page >= $first));
+            """))
+        {
+            find.Parameters.AddWithValue("$sha", sha256);
+            find.Parameters.AddWithValue("$id", documentId);
+            find.Parameters.AddWithValue("$first", first);
+            find.Parameters.AddWithValue("$last", last);
+            await using SqliteDataReader reader = await find.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                stale.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (string old in stale)
+        {
+            using SqliteCommand supersede = Command(connection, transaction, """
+                UPDATE documents SET status = 'superseded', decided_at = $now WHERE document_id = $old;
+                INSERT INTO decisions (document_id, batch_id, status, patient_id, actor, model_version, reason, at_utc)
+                VALUES ($old, $batch, 'superseded', NULL, $actor, '', $reason, $now);
+                """);
+            supersede.Parameters.AddWithValue("$old", old);
+            supersede.Parameters.AddWithValue("$batch", batchId);
+            supersede.Parameters.AddWithValue("$actor", PipelineActor);
+            supersede.Parameters.AddWithValue("$reason", "retried: replaced by " + documentId);
+            supersede.Parameters.AddWithValue("$now", now);
+            await supersede.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
     }
 
     private static async Task InsertPagesAsync(
@@ -539,7 +586,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
               AND status = 'pending'
               AND page_count IS NOT NULL
               AND (SELECT COALESCE(SUM(d.last_page - d.first_page + 1), 0) FROM documents d
-                   WHERE d.sha256 = $sha AND d.first_page >= 1 AND d.last_page <= source_files.page_count) >= page_count;
+                   WHERE d.sha256 = $sha AND d.status <> 'superseded' AND d.first_page >= 1 AND d.last_page <= source_files.page_count) >= page_count;
             """);
         command.Parameters.AddWithValue("$pageCount", pageCount);
         command.Parameters.AddWithValue("$quarantined", status == DocumentStatus.Quarantined ? 1 : 0);

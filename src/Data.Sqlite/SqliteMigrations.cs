@@ -265,6 +265,37 @@ internal static class SqliteMigrations
             CREATE INDEX ix_candidates_patient_id ON candidates (patient_id);
             """),
 
+        // Retries: a quarantined document replaced by what a retry of its file produced becomes 'superseded' (kept for its
+        // history). The table is rebuilt to widen the CHECK, foreign keys deferred to the commit as in step 2.
+        new(6, "superseded documents", """
+            PRAGMA defer_foreign_keys = ON;
+
+            CREATE TEMP TABLE documents_v5 AS SELECT * FROM documents;
+            DROP TABLE documents;
+            CREATE TABLE documents (
+                document_id   TEXT    NOT NULL PRIMARY KEY,
+                sha256        TEXT    NOT NULL REFERENCES source_files (sha256),
+                batch_id      INTEGER NULL REFERENCES batches (id),
+                first_page    INTEGER NOT NULL,
+                last_page     INTEGER NOT NULL,
+                status        TEXT    NOT NULL
+                              CHECK (status IN ('auto_filed', 'needs_verification', 'unmatched', 'quarantined',
+                                                'filed', 'not_on_index', 'rescan', 'superseded')),
+                patient_id    TEXT    NULL,
+                match_score   REAL    NULL,
+                reason        TEXT    NOT NULL,
+                model_version TEXT    NOT NULL,
+                decided_at    TEXT    NOT NULL
+            );
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at)
+            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at
+            FROM documents_v5;
+            DROP TABLE documents_v5;
+            CREATE INDEX ix_documents_sha256 ON documents (sha256, first_page);
+            CREATE INDEX ix_documents_status ON documents (status, decided_at);
+            CREATE INDEX ix_documents_patient_id ON documents (patient_id);
+            """),
+
         // Matching models: each trained Fellegi-Sunter model as versioned JSON; documents and decisions already record
         // model_version, which names a row here (or a built-in model such as fs-0 or rules-1).
     ];

@@ -558,7 +558,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
         using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
         Dictionary<string, long> files = await GroupCountAsync(connection, snapshot, "SELECT status, count(*) FROM source_files GROUP BY status;", cancellationToken)
             .ConfigureAwait(false);
-        Dictionary<string, long> documents = await GroupCountAsync(connection, snapshot, "SELECT status, count(*) FROM documents GROUP BY status;", cancellationToken)
+        Dictionary<string, long> documents = await GroupCountAsync(connection, snapshot, "SELECT status, count(*) FROM documents WHERE status <> 'superseded' GROUP BY status;", cancellationToken)
             .ConfigureAwait(false);
         long pages = await ScalarAsync(connection, "SELECT count(*) FROM pages;", cancellationToken, snapshot).ConfigureAwait(false);
 
@@ -645,7 +645,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                    COALESCE(sum(f.page_count), 0),
                    COALESCE(sum((SELECT count(*) FROM pages p WHERE p.sha256 = f.sha256)), 0),
                    COALESCE(sum((SELECT COALESCE(sum(d.last_page - d.first_page + 1), 0) FROM documents d
-                                 WHERE d.sha256 = f.sha256 AND d.status <> 'quarantined')), 0)
+                                 WHERE d.sha256 = f.sha256 AND d.status NOT IN ('quarantined', 'superseded'))), 0)
             FROM batches b
             LEFT JOIN (SELECT DISTINCT batch_id, sha256 FROM batch_sources) bs ON bs.batch_id = b.id
             LEFT JOIN source_files f ON f.sha256 = bs.sha256
@@ -665,7 +665,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
         {
             using SqliteCommand command = Command(connection, snapshot, """
                 SELECT d.status, count(*) FROM documents d
-                WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch) GROUP BY d.status;
+                WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch) AND d.status <> 'superseded' GROUP BY d.status;
                 """);
             command.Parameters.AddWithValue("$batch", batches[i].Id);
             var byStatus = (Dictionary<string, long>)batches[i].DocumentsByStatus;

@@ -229,6 +229,31 @@ public sealed class SqliteDigitiseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SaveOutcomeAsync_RetriedFileSplitsDifferently_OldQuarantineSupersededNotDuplicated()
+    {
+        await using SqliteDigitiseStore store = await OpenAsync();
+        long batch = await store.OpenBatchAsync("b", Ct);
+        SourceFile source = TestData.Source("box-3.tif");
+        await store.RecordSourceAsync(batch, source, Ct);
+        await store.SaveOutcomeAsync(batch, TestData.Outcome(source, 1, 4, 4, DocumentStatus.Quarantined, reason: "image_too_large: page 3"), Ct);
+        await new SqliteVerificationStore(store.DatabasePath).RequestRetryAsync(batch, source.Sha256, "olive", Ct);
+
+        // The retry reads page 1 as a cover sheet: the documents now start on pages 2 and 4, not 1.
+        await store.SaveOutcomeAsync(batch, TestData.Outcome(source, 2, 3, 4), Ct);
+        Assert.False(await store.IsSourceCompleteAsync(source.Sha256, Ct)); // page 4 is not stored yet: not complete
+        await store.SaveOutcomeAsync(batch, TestData.Outcome(source, 4, 4, 4, DocumentStatus.NeedsVerification, reason: "dob differs"), Ct);
+
+        IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(batch, Ct);
+        Assert.Equal([(2, DocumentStatus.AutoFiled), (4, DocumentStatus.NeedsVerification)], rows.Select(r => (r.FirstPage, r.Status)));
+        Assert.Equal("superseded", _db.Text($"SELECT status FROM documents WHERE document_id = '{TestData.Outcome(source, 1, 1, 4).Id.Value}';"));
+        Assert.Equal("quarantined,superseded", _db.Text(
+            $"SELECT group_concat(status, ',') FROM (SELECT status FROM decisions WHERE document_id = '{TestData.Outcome(source, 1, 1, 4).Id.Value}' ORDER BY id);"));
+        BatchReconciliation account = (await store.GetReconciliationAsync(batch, Ct))!;
+        Assert.Equal(2, account.Documents);
+        Assert.False(account.DocumentsByStatus.ContainsKey(DocumentStatus.Quarantined));
+    }
+
+    [Fact]
     public async Task SaveOutcomeAsync_WholeFileQuarantine_AppearsInManifestWithReason()
     {
         await using SqliteDigitiseStore store = await OpenAsync();

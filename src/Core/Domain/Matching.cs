@@ -15,6 +15,12 @@ public enum DocumentStatus
 
     /// <summary>A clerk sent the document back to be scanned again.</summary>
     Rescan,
+
+    /// <summary>
+    /// A quarantined document whose file an operator retried, replaced by the documents the retry produced (kept for
+    /// its history, left out of manifests and counts).
+    /// </summary>
+    Superseded,
 }
 
 public static class DocumentStatusNames
@@ -28,6 +34,7 @@ public static class DocumentStatusNames
         DocumentStatus.Filed => "filed",
         DocumentStatus.NotOnIndex => "not_on_index",
         DocumentStatus.Rescan => "rescan",
+        DocumentStatus.Superseded => "superseded",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 
@@ -40,6 +47,7 @@ public static class DocumentStatusNames
         "filed" => DocumentStatus.Filed,
         "not_on_index" => DocumentStatus.NotOnIndex,
         "rescan" => DocumentStatus.Rescan,
+        "superseded" => DocumentStatus.Superseded,
         _ => throw new FormatException($"Unknown document status '{wire}'."),
     };
 }
