@@ -102,18 +102,6 @@ public sealed class TempBatch : IDisposable
 
 internal static class Shared
 {
-    /// <summary>A path inside ../shared/ beside the repository (read in place, never copied).</summary>
-    public static string Path(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = System.IO.Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(System.IO.Path.Combine(candidate, "corpora")))
-            {
-                return System.IO.Path.Combine([candidate, .. parts]);
-            }
-        }
-
-        throw new DirectoryNotFoundException("../shared/ (the reference corpora) was not found beside the repository.");
-    }
+    /// <summary>A path inside ../shared/ (read in place, never copied).</summary>
+    public static string Path(params string[] parts) => global::Digitise.Testing.SharedFolder.Path(parts);
 }

@@ -3,10 +3,10 @@ using Digitise.Domain;
 
 namespace Digitise.Indexing.Tests;
 
-/// <summary>The shared corpora, read in place: found by walking up from the test binaries to a folder holding shared/corpora.</summary>
+/// <summary>The shared corpora, read in place (see <see cref="Digitise.Testing.SharedFolder"/>).</summary>
 internal static class Corpora
 {
-    public static string Root { get; } = Find();
+    public static string Root { get; } = Digitise.Testing.SharedFolder.Path("corpora");
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
 
@@ -32,18 +32,4 @@ internal static class Corpora
 
     public static DateOnly? Date(string value, string format) =>
         DateOnly.TryParseExact(value, format, CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly d) ? d : null;
-
-    private static string Find()
-    {
-        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = System.IO.Path.Combine(dir.FullName, "shared", "corpora");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"No folder holding shared/corpora above {AppContext.BaseDirectory}.");
-    }
 }

@@ -2,20 +2,8 @@ namespace Digitise.Ocr.Tests;
 
 internal static class TestPaths
 {
-    /// <summary>A path inside ../shared/ beside the repository (read in place, never copied).</summary>
-    public static string Shared(params string[] parts)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "corpora")))
-            {
-                return Path.Combine([candidate, .. parts]);
-            }
-        }
-
-        throw new DirectoryNotFoundException("../shared/ (the reference corpora) was not found beside the repository.");
-    }
+    /// <summary>A path inside ../shared/ (read in place, never copied).</summary>
+    public static string Shared(params string[] parts) => Digitise.Testing.SharedFolder.Path(parts);
 }
 
 /// <summary>Levenshtein distance over whitespace-normalised text, divided by the truth's length.</summary>
