@@ -57,14 +57,14 @@ internal static class PatchCodeReader
         // Down each column: horizontal bars (patches along the top or bottom edge).
         for (int x = step / 2, line = 0; x < width; x += step, line++)
         {
-            raster.ColumnRuns(x, runs);
+            raster.Runs(down: true, x, runs);
             FindPatterns(runs, height, pxPerMm, acrossRows: true, line, hits);
         }
 
         // Along each row: vertical bars (patches along the left or right edge).
         for (int y = step / 2, line = 0; y < height; y += step, line++)
         {
-            raster.RowRuns(y, runs);
+            raster.Runs(down: false, y, runs);
             FindPatterns(runs, width, pxPerMm, acrossRows: false, line, hits);
         }
 
@@ -207,27 +207,16 @@ internal static class PatchCodeReader
     {
         private bool Black(int x, int y) => ((data[(y * wpl) + (x >> 5)] >> (31 - (x & 31))) & 1) != 0;
 
-        public void RowRuns(int y, List<int> runs)
+        /// <summary>Run lengths along row <paramref name="line"/>, or down column <paramref name="line"/> when <paramref name="down"/>.</summary>
+        public void Runs(bool down, int line, List<int> runs)
         {
             runs.Clear();
             bool black = false;
             int run = 0;
-            for (int x = 0; x < width; x++)
+            int length = down ? height : width;
+            for (int i = 0; i < length; i++)
             {
-                Add(Black(x, y), ref black, ref run, runs);
-            }
-
-            runs.Add(run);
-        }
-
-        public void ColumnRuns(int x, List<int> runs)
-        {
-            runs.Clear();
-            bool black = false;
-            int run = 0;
-            for (int y = 0; y < height; y++)
-            {
-                Add(Black(x, y), ref black, ref run, runs);
+                Add(down ? Black(line, i) : Black(i, line), ref black, ref run, runs);
             }
 
             runs.Add(run);
