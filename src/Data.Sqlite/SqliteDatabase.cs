@@ -112,6 +112,19 @@ internal sealed class SqliteDatabase
         }
     }
 
+    /// <summary>The first column of every row <paramref name="command"/> returns, as text.</summary>
+    public static async Task<List<string>> ReadStringsAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
+        var values = new List<string>();
+        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
     {
         SqliteCommand command = connection.CreateCommand();

@@ -455,7 +455,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
     private static async Task SupersedeRetriedQuarantinesAsync(
         SqliteConnection connection, SqliteTransaction transaction, long batchId, string sha256, string documentId, int first, int last, string now, CancellationToken ct)
     {
-        var stale = new List<string>();
+        List<string> stale;
         using (SqliteCommand find = Command(connection, transaction, """
             SELECT d.document_id FROM documents d
             WHERE d.sha256 = $sha AND d.document_id <> $id AND d.status = 'quarantined'
@@ -467,11 +467,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             find.Parameters.AddWithValue("$id", documentId);
             find.Parameters.AddWithValue("$first", first);
             find.Parameters.AddWithValue("$last", last);
-            await using SqliteDataReader reader = await find.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            {
-                stale.Add(reader.GetString(0));
-            }
+            stale = await SqliteDatabase.ReadStringsAsync(find, ct).ConfigureAwait(false);
         }
 
         foreach (string old in stale)

@@ -710,7 +710,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
     {
         return await WriteAsync(async (connection, transaction, now, ct) =>
         {
-            var targets = new List<string>();
+            List<string> targets;
             using (SqliteCommand select = Command(connection, transaction, """
                 SELECT DISTINCT f.sha256 FROM batch_sources bs JOIN source_files f ON f.sha256 = bs.sha256
                 WHERE bs.batch_id = $batch AND f.status = 'quarantined' AND ($sha IS NULL OR f.sha256 = $sha);
@@ -718,11 +718,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
             {
                 select.Parameters.AddWithValue("$batch", batchId);
                 select.Parameters.AddWithValue("$sha", (object?)sha256 ?? DBNull.Value);
-                await using SqliteDataReader reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    targets.Add(reader.GetString(0));
-                }
+                targets = await SqliteDatabase.ReadStringsAsync(select, ct).ConfigureAwait(false);
             }
 
             foreach (string target in targets)
