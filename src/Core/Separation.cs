@@ -37,6 +37,10 @@ public sealed class SeparationOptions
     public IReadOnlyList<string> SeparatorPrefixes { get; init; } = ["SEP", "SEPARATOR"];
 
     /// <summary>Parses "patch,barcode,blank,identifiers" (or "none"/"all") into modes, naming the bad word on error.</summary>
+    /// <exception cref="Hosting.ConfigurationException">A setting is out of range; the message names it.</exception>
+    public void Validate() =>
+        Hosting.ConfigurationException.ThrowIfNot(BlankRun >= 1, "Separation:BlankRun", BlankRun, "must be at least 1");
+
     public static SeparationModes ParseModes(string text)
     {
         SeparationModes modes = SeparationModes.None;

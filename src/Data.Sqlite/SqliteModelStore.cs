@@ -1,21 +1,13 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Digitise.Domain;
+using Digitise.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Digitise.Data.Sqlite;
 
-/// <summary>A stored matching model: its version ("fs-N"), its JSON, and when it was trained.</summary>
-public sealed record StoredModel(string Version, int Sequence, string CreatedUtc, string Json);
-
-/// <summary>
-/// One document's identifiers for training, with the clerk's latest confirmed decision when there is one: a row of
-/// <c>decisions</c> whose actor is <c>user:...</c> and whose status is <c>filed</c> (with the patient) or <c>not_on_index</c>.
-/// </summary>
-public sealed record LabelledIdentifiers(string DocumentId, IReadOnlyList<ExtractedIdentifier> Identifiers, string? LabelStatus, string? LabelPatientId);
-
 /// <summary>Matching models (table <c>match_models</c>, migration 3) and the training data the pipeline and the clerks left behind.</summary>
-public sealed class SqliteModelStore
+public sealed class SqliteModelStore : IModelStore
 {
     private readonly SqliteDatabase _database;
 

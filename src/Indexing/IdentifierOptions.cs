@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Digitise.Hosting;
+
 namespace Digitise.Indexing;
 
 /// <summary>Which national number an unlabelled ten-digit number is taken to be.</summary>
@@ -21,4 +25,22 @@ public sealed class IdentifierOptions
 
     /// <summary>How to read an unlabelled ten-digit number (3-3-4 groups): NHS number or CHI number.</summary>
     public IdentifierRegion Region { get; init; } = IdentifierRegion.England;
+
+    /// <exception cref="ConfigurationException">A pattern is not a valid regular expression; the message names which.</exception>
+    public void Validate()
+    {
+        ConfigurationException.ThrowIfNot(HospitalNumberPatterns.Count > 0, "Identifiers:HospitalNumberPatterns", "[]", "must hold at least one pattern");
+        for (int i = 0; i < HospitalNumberPatterns.Count; i++)
+        {
+            string setting = string.Create(CultureInfo.InvariantCulture, $"Identifiers:HospitalNumberPatterns:{i}");
+            try
+            {
+                _ = new Regex(HospitalNumberPatterns[i], RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigurationException(setting, HospitalNumberPatterns[i], "is not a valid regular expression: " + ex.Message.Split(" (Parameter", 2)[0], ex);
+            }
+        }
+    }
 }

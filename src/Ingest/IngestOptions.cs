@@ -1,3 +1,5 @@
+using Digitise.Hosting;
+
 namespace Digitise.Ingest;
 
 /// <summary>Settings under <c>Ingest</c> in configuration.</summary>
@@ -23,4 +25,15 @@ public sealed class IngestOptions
 
     /// <summary>The poppler program used to rasterise PDF pages.</summary>
     public string PdftoppmPath { get; init; } = "pdftoppm";
+
+    /// <exception cref="ConfigurationException">A limit is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        ConfigurationException.ThrowIfNot(MaxFileBytes > 0, "Ingest:MaxFileBytes", MaxFileBytes, "must be positive");
+        ConfigurationException.ThrowIfNot(MaxPixelsPerPage > 0, "Ingest:MaxPixelsPerPage", MaxPixelsPerPage, "must be positive");
+        ConfigurationException.ThrowIfNot(MaxPagesPerFile >= 1, "Ingest:MaxPagesPerFile", MaxPagesPerFile, "must be at least 1");
+        ConfigurationException.ThrowIfNot(PdfRenderDpi is >= 50 and <= 1200, "Ingest:PdfRenderDpi", PdfRenderDpi, "must be between 50 and 1200");
+        ConfigurationException.ThrowIfNot(MinTextLayerLetters >= 0, "Ingest:MinTextLayerLetters", MinTextLayerLetters, "must not be negative");
+        ConfigurationException.ThrowIfNot(!string.IsNullOrWhiteSpace(PdftoppmPath), "Ingest:PdftoppmPath", PdftoppmPath, "must name the pdftoppm program");
+    }
 }

@@ -25,6 +25,17 @@ public sealed class OcrOptions
 
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
+    /// <exception cref="Hosting.ConfigurationException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        Hosting.ConfigurationException.ThrowIfNot(Workers is >= 0 and <= 256, "Ocr:Workers", Workers, "must be between 0 (one per core) and 256");
+        Hosting.ConfigurationException.ThrowIfNot(DefaultDpi is >= 50 and <= 2400, "Ocr:DefaultDpi", DefaultDpi, "must be between 50 and 2400");
+        Hosting.ConfigurationException.ThrowIfNot(MaxPixelsPerPage > 0, "Ocr:MaxPixelsPerPage", MaxPixelsPerPage, "must be positive");
+        Hosting.ConfigurationException.ThrowIfNot(!string.IsNullOrWhiteSpace(Language), "Ocr:Language", Language, "must name a Tesseract language (e.g. eng)");
+        Hosting.ConfigurationException.ThrowIfNot(
+            string.IsNullOrEmpty(TessdataPath) || Directory.Exists(TessdataPath), "Ocr:TessdataPath", TessdataPath, "must be an existing folder");
+    }
+
     internal static readonly string[] DebianTessdata =
     [
         "/usr/share/tesseract-ocr/5/tessdata",

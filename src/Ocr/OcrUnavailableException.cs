@@ -1,8 +1,10 @@
+using Digitise.Hosting;
+
 namespace Digitise.Ocr;
 
 /// <summary>The OCR engine cannot run on this machine: a native library or language data file is missing.
-/// The message says what to install.</summary>
-public sealed class OcrUnavailableException : Exception
+/// The message says what to install (exit code <see cref="ExitCodes.MissingPrerequisite"/>).</summary>
+public sealed class OcrUnavailableException : PrerequisiteException
 {
     public OcrUnavailableException(string message)
         : base(message)

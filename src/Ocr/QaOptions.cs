@@ -22,4 +22,13 @@ public sealed class QaOptions
 
     /// <summary>Read barcodes (ZBar: Code 39, Code 128, Code 93, QR, Interleaved 2 of 5) and Kodak patch codes (reported as "PATCHT", "PATCH2", ...).</summary>
     public bool ReadBarcodes { get; init; } = true;
+
+    /// <exception cref="Hosting.ConfigurationException">A threshold is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        Hosting.ConfigurationException.ThrowIfNot(BlankInkThreshold is >= 0 and < 1, "Qa:BlankInkThreshold", BlankInkThreshold, "must be in [0, 1)");
+        Hosting.ConfigurationException.ThrowIfNot(MinDpi is >= 0 and <= 2400, "Qa:MinDpi", MinDpi, "must be between 0 and 2400");
+        Hosting.ConfigurationException.ThrowIfNot(DarkMeanGrey is >= 0 and <= 255, "Qa:DarkMeanGrey", DarkMeanGrey, "must be between 0 and 255");
+        Hosting.ConfigurationException.ThrowIfNot(MinSkewDegrees is >= 0 and <= 45, "Qa:MinSkewDegrees", MinSkewDegrees, "must be between 0 and 45");
+    }
 }

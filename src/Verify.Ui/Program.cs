@@ -10,24 +10,23 @@ public static class VerifyApp
     /// <summary>Default address: loopback only.</summary>
     public const string DefaultUrls = "http://127.0.0.1:5080";
 
-    public static async Task<int> Main(string[] args)
-    {
-        await using WebApplication app = await CreateAsync(args, configure: null, CancellationToken.None);
-        await app.RunAsync();
-        return 0;
-    }
-
-    /// <summary>Builds the app: opens (and migrates) the database, then wires services, middleware and endpoints.</summary>
+    /// <summary>Builds the app: wires services, middleware and endpoints, then migrates the database.</summary>
     /// <param name="configure">Overrides on top of configuration (the CLI's --db, tests' settings).</param>
-    public static async Task<WebApplication> CreateAsync(string[] args, Action<VerifyOptions>? configure, CancellationToken cancellationToken)
+    /// <param name="addStorageProviders">The host's store and blob providers (e.g. SQLite and a local folder); the database
+    /// location picks one.</param>
+    /// <param name="configuration">The host's settings, bound once (digitise.json or --config, environment, flags); null to
+    /// read ./digitise.json and the environment here.</param>
+    public static async Task<WebApplication> CreateAsync(
+        string[] args, Action<VerifyOptions>? configure, Action<IServiceCollection> addStorageProviders, IConfiguration? configuration, CancellationToken cancellationToken)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        builder.AddVerifyConfiguration(configure);
-        await builder.AddDigitiseStoresAsync(cancellationToken);
+        builder.AddVerifyConfiguration(configure, configuration);
+        builder.AddDigitiseStores(addStorageProviders);
         builder.AddVerifyAuthentication();
         builder.AddVerifyWeb();
 
         WebApplication app = builder.Build();
+        await app.MigrateDigitiseStoresAsync(cancellationToken);
         app.UseVerifyPipeline();
 
         app.MapSignIn();

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Digitise.Hosting;
+
 namespace Digitise.Verify.Ui;
 
 /// <summary>
@@ -10,6 +13,9 @@ public sealed class VerifyOptions
 
     /// <summary>The SQLite database the pipeline writes; page previews are read from <c>blobs/</c> beside it.</summary>
     public string DatabasePath { get; set; } = string.Empty;
+
+    /// <summary>Where page previews are read from (default: the store's own, e.g. <c>blobs/</c> beside a SQLite file).</summary>
+    public string? Blobs { get; set; }
 
     /// <summary>How long a document stays leased to one clerk before another may take it.</summary>
     public double LeaseMinutes { get; set; } = 10;
@@ -34,27 +40,27 @@ public sealed class VerifyOptions
     {
         if (string.IsNullOrWhiteSpace(DatabasePath))
         {
-            throw new InvalidOperationException("Verify:DatabasePath is not set: pass --db FILE (or set DIGITISE_DB).");
+            throw new ConfigurationException("Verify:DatabasePath", null, "is not set: pass --db FILE (or set DIGITISE_DB)");
         }
 
         if (LeaseMinutes is <= 0 or > 24 * 60)
         {
-            throw new InvalidOperationException($"Verify:LeaseMinutes must be between 0 and 1440 (got {LeaseMinutes}).");
+            throw new ConfigurationException("Verify:LeaseMinutes", LeaseMinutes.ToString(CultureInfo.InvariantCulture), "must be between 0 and 1440");
         }
 
         if (IdleTimeoutMinutes is <= 0 or > 24 * 60)
         {
-            throw new InvalidOperationException($"Verify:IdleTimeoutMinutes must be between 0 and 1440 (got {IdleTimeoutMinutes}).");
+            throw new ConfigurationException("Verify:IdleTimeoutMinutes", IdleTimeoutMinutes.ToString(CultureInfo.InvariantCulture), "must be between 0 and 1440");
         }
 
         if (QaShare is < 0 or > 1 || double.IsNaN(QaShare))
         {
-            throw new InvalidOperationException($"Verify:QaShare must be between 0 and 1 (got {QaShare}).");
+            throw new ConfigurationException("Verify:QaShare", QaShare.ToString(CultureInfo.InvariantCulture), "must be between 0 and 1");
         }
 
         if (LowConfidence is < 0 or > 100)
         {
-            throw new InvalidOperationException($"Verify:LowConfidence must be between 0 and 100 (got {LowConfidence}).");
+            throw new ConfigurationException("Verify:LowConfidence", LowConfidence.ToString(CultureInfo.InvariantCulture), "must be between 0 and 100");
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Digitise.Text;
 
 namespace Digitise.Samples.Tests;
@@ -9,9 +8,7 @@ public sealed class SampleFixture : IDisposable
     public SampleFixture()
     {
         Directory = Path.Combine(Path.GetTempPath(), "digitise-samples-" + Guid.NewGuid().ToString("N"));
-        var watch = Stopwatch.StartNew();
         Set = SampleGenerator.Generate(new SampleOptions { OutputDirectory = Directory, Documents = 40, Seed = 1 });
-        Elapsed = watch.Elapsed;
         Mpi = Csv.Read(Set.MpiCsv);
         Truth = Csv.Read(Set.TruthCsv);
     }
@@ -19,8 +16,6 @@ public sealed class SampleFixture : IDisposable
     public string Directory { get; }
 
     public SampleSet Set { get; }
-
-    public TimeSpan Elapsed { get; }
 
     public IReadOnlyList<IReadOnlyDictionary<string, string>> Mpi { get; }
 

@@ -1,3 +1,5 @@
+using Digitise.Data.Sqlite;
+using Digitise.Hosting;
 using Digitise.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -30,7 +32,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             o.DatabasePath = Corpus.DatabasePath;
             o.QaShare = 0.1;
             o.SecondConfirmation = false;
-        }, CancellationToken.None);
+        }, services => services.AddDigitiseSqlite().AddDigitiseLocalBlobs(), configuration: null, CancellationToken.None);
         await _app.StartAsync();
         BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _playwright = await Playwright.CreateAsync();

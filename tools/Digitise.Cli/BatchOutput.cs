@@ -1,4 +1,3 @@
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Output;
 using Digitise.Storage;
@@ -15,19 +14,15 @@ internal sealed record BatchOutputFiles(IReadOnlyList<ManifestRow> Rows, BatchRe
 /// </summary>
 internal static class BatchOutput
 {
-    /// <summary>Page images, previews and searchable PDFs live in a blob folder beside the database.</summary>
-    public static LocalFolderBlobStore Blobs(string database) =>
-        new(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(database))!, "blobs"));
-
     /// <param name="searchablePdfs">False for an interrupted run: the PDFs wait for the batch to finish.</param>
     public static async Task<BatchOutputFiles> WriteAsync(
-        SqliteDigitiseStore store, long batchId, string outDirectory, bool searchablePdfs, CancellationToken cancellationToken)
+        IDigitiseStore store, IBlobStore blobs, long batchId, string outDirectory, bool searchablePdfs, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outDirectory);
         IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(batchId, cancellationToken).ConfigureAwait(false);
         if (searchablePdfs)
         {
-            rows = await new SearchablePdfExporter(store, Blobs(store.DatabasePath)).ExportAsync(rows, outDirectory, cancellationToken).ConfigureAwait(false);
+            rows = await new SearchablePdfExporter(store, blobs).ExportAsync(rows, outDirectory, cancellationToken).ConfigureAwait(false);
         }
 
         string manifest = Path.Combine(outDirectory, "manifest.csv");

@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
+using Digitise.Hosting;
+using Digitise.Storage;
 
 namespace Digitise.Cli;
 
@@ -14,40 +15,30 @@ internal static class ExportCommand
 {
     private const string OutPrefix = "out:";
 
-    public static Command Create(Option<string> db)
+    public static Command Create(CommonOptions common)
     {
         var batch = new Argument<string>("BATCH") { Description = "Batch name (as printed by run; by default \"out:<absolute --out path>\"), its --out folder, or batch id." };
         var outDir = new Option<string?>("--out") { Description = "Folder to write (default: the batch's own --out folder)." };
         var command = new Command("export", "Rewrite a batch's manifest.csv, reconciliation.txt and searchable PDFs with the clerks' decisions since the run.")
         {
-            batch, outDir, db,
+            batch, outDir,
         };
-        command.SetAction(async (parse, ct) =>
+        common.AddTo(command);
+        CommonOptions.SetGuardedAction(command, async (parse, ct) =>
         {
-            string database = parse.GetValue(db)!;
+            string database = parse.GetValue(common.Db)!;
             string name = parse.GetValue(batch)!;
-            if (!File.Exists(database))
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            if (host.Storage.Store.Claim(database) == LocationClaim.Fallback && !File.Exists(database))
             {
-                Console.Error.WriteLine($"digitise: no database at {database}");
-                return 1;
+                throw new CommandFailedException($"no database at {database}");
             }
 
-            await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(database, ct);
-            (long Id, string Name)? found = await FindAsync(store, name, ct);
-            if (found is not { } b)
-            {
-                Console.Error.WriteLine($"digitise: no batch '{name}' in {database}");
-                return 1;
-            }
-
-            string? target = parse.GetValue(outDir) ?? (b.Name.StartsWith(OutPrefix, StringComparison.Ordinal) ? b.Name[OutPrefix.Length..] : null);
-            if (target is null)
-            {
-                Console.Error.WriteLine($"digitise: batch '{b.Name}' was not named after an output folder: say where with --out DIR");
-                return 1;
-            }
-
-            BatchOutputFiles files = await BatchOutput.WriteAsync(store, b.Id, target, searchablePdfs: true, ct);
+            await using IDigitiseStore store = await host.Storage.OpenStoreAsync(ct);
+            (long Id, string Name) b = await FindAsync(store, name, ct) ?? throw new CommandFailedException($"no batch '{name}' in {database}");
+            string target = parse.GetValue(outDir) ?? (b.Name.StartsWith(OutPrefix, StringComparison.Ordinal) ? b.Name[OutPrefix.Length..] : null)
+                ?? throw new CommandFailedException($"batch '{b.Name}' was not named after an output folder: say where with --out DIR");
+            BatchOutputFiles files = await BatchOutput.WriteAsync(store, host.Get<IBlobStore>(), b.Id, target, searchablePdfs: true, ct);
             int filed = files.Rows.Count(r => r.Status is DocumentStatus.AutoFiled or DocumentStatus.Filed);
             int waiting = files.Rows.Count(r => r.Status == DocumentStatus.NeedsVerification);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -58,12 +49,12 @@ internal static class ExportCommand
                 Console.WriteLine($"  reconciliation {files.Reconciliation} ({(account.Balances ? "balances" : "DOES NOT BALANCE")})");
             }
 
-            return files.Account is { Balances: false } ? 2 : 0;
+            return files.Account is { Balances: false } ? ExitCodes.CheckFailed : ExitCodes.Success;
         });
         return command;
     }
 
-    private static async Task<(long Id, string Name)?> FindAsync(SqliteDigitiseStore store, string name, CancellationToken ct)
+    private static async Task<(long Id, string Name)?> FindAsync(IDigitiseStore store, string name, CancellationToken ct)
     {
         long? id = await store.FindBatchAsync(name, ct) ?? await store.FindBatchAsync(OutPrefix + Path.GetFullPath(name), ct);
         return id is long found && await store.GetReconciliationAsync(found, ct) is { } account ? (found, account.Name) : null;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Digitise.Domain;
 using Digitise.Storage;
+using Digitise.Text;
 
 namespace Digitise.Cli;
 
@@ -21,30 +22,28 @@ internal static class ManifestWriter
         csv.AppendJoin(',', Columns).Append('\n');
         foreach (ManifestRow row in rows)
         {
+            // Text cells are neutralised against spreadsheet formulas; numeric cells are written as numbers.
             string[] fields =
             [
-                row.SourceFile,
-                row.DocumentId,
+                Csv.TextField(row.SourceFile),
+                Csv.TextField(row.DocumentId),
                 row.FirstPage.ToString(CultureInfo.InvariantCulture),
                 row.LastPage.ToString(CultureInfo.InvariantCulture),
-                row.Status.ToWire(),
-                row.PatientId ?? string.Empty,
+                Csv.TextField(row.Status.ToWire()),
+                Csv.TextField(row.PatientId),
                 row.MatchScore?.ToString("0.000", CultureInfo.InvariantCulture) ?? string.Empty,
-                row.Reason,
+                Csv.TextField(row.Reason),
                 row.Pages.ToString(CultureInfo.InvariantCulture),
                 row.MeanConfidence.ToString("0.0", CultureInfo.InvariantCulture),
-                row.Sha256,
-                row.Qa,
-                row.SearchablePdf,
+                Csv.TextField(row.Sha256),
+                Csv.TextField(row.Qa),
+                Csv.TextField(row.SearchablePdf),
             ];
-            csv.AppendJoin(',', fields.Select(Escape)).Append('\n');
+            csv.AppendJoin(',', fields).Append('\n');
         }
 
         string temp = path + ".tmp";
         await File.WriteAllTextAsync(temp, csv.ToString(), new UTF8Encoding(false), cancellationToken).ConfigureAwait(false);
         File.Move(temp, path, overwrite: true);
     }
-
-    private static string Escape(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }

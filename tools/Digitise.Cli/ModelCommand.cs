@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
+using Digitise.Hosting;
 using Digitise.Indexing;
 using Digitise.Indexing.Matching;
-using Microsoft.Extensions.Configuration;
+using Digitise.Storage;
 
 namespace Digitise.Cli;
 
@@ -15,44 +15,34 @@ namespace Digitise.Cli;
 /// </summary>
 internal static class ModelCommand
 {
-    public static Command Create(Option<string> dbOption)
+    public static Command Create(CommonOptions common)
     {
-        var train = new Command("train", "Train the matching model from the MPI, the stored documents (EM) and clerks' confirmed decisions (labels); stores it as the next version fs-N, which later runs use.")
+        var train = new Command("train", "Train the matching model from the MPI, the stored documents (EM) and clerks' confirmed decisions (labels); stores it as the next version fs-N, which later runs use.");
+        common.AddTo(train);
+        CommonOptions.SetGuardedAction(train, async (parse, ct) =>
         {
-            dbOption,
-        };
-        train.SetAction(async (parse, ct) =>
-        {
-            try
-            {
-                return await TrainAsync(parse.GetValue(dbOption)!, Console.Out, ct).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                Console.Error.WriteLine($"digitise: {ex.Message}");
-                return 1;
-            }
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            return await TrainAsync(host, Console.Out, ct).ConfigureAwait(false);
         });
 
-        var show = new Command("show", "Print the latest trained model (JSON), or the defaults when none was trained.") { dbOption };
-        show.SetAction(async (parse, ct) =>
+        var show = new Command("show", "Print the latest trained model (JSON), or the defaults when none was trained.");
+        common.AddTo(show);
+        CommonOptions.SetGuardedAction(show, async (parse, ct) =>
         {
-            await using (await SqliteDigitiseStore.OpenAsync(parse.GetValue(dbOption)!, ct).ConfigureAwait(false))
-            {
-            }
-
-            StoredModel? stored = await new SqliteModelStore(parse.GetValue(dbOption)!).GetLatestAsync(ct).ConfigureAwait(false);
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            await host.Storage.MigrateAsync(ct).ConfigureAwait(false);
+            StoredModel? stored = await host.Get<IModelStore>().GetLatestAsync(ct).ConfigureAwait(false);
             Console.WriteLine(stored?.Json ?? MatchModel.Default().ToJson());
-            return 0;
+            return ExitCodes.Success;
         });
 
         return new Command("model", "The probabilistic matching model.") { train, show };
     }
 
-    public static async Task<int> TrainAsync(string database, TextWriter stdout, CancellationToken cancellationToken)
+    public static async Task<int> TrainAsync(DigitiseHost host, TextWriter stdout, CancellationToken cancellationToken)
     {
         var patients = new List<Patient>();
-        await using (SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(database, cancellationToken).ConfigureAwait(false))
+        await using (IDigitiseStore store = await host.Storage.OpenStoreAsync(cancellationToken).ConfigureAwait(false))
         {
             await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -62,10 +52,10 @@ internal static class ModelCommand
 
         if (patients.Count < 2)
         {
-            throw new InvalidOperationException("The database holds no MPI to train on: import one first (digitise mpi import FILE, or digitise run --mpi FILE).");
+            throw new CommandFailedException("The database holds no MPI to train on: import one first (digitise mpi import FILE, or digitise run --mpi FILE).");
         }
 
-        var models = new SqliteModelStore(database);
+        IModelStore models = host.Get<IModelStore>();
         var index = new PatientIndex(patients);
         StoredModel? latest = await models.GetLatestAsync(cancellationToken).ConfigureAwait(false);
         MatchModel start = latest is null ? MatchModel.Default() : MatchModel.FromJson(latest.Json);
@@ -94,37 +84,22 @@ internal static class ModelCommand
         };
         await models.SaveAsync(version, sequence, now, trained.ToJson(), cancellationToken).ConfigureAwait(false);
         Print(stdout, trained, latest?.Version ?? start.Version);
-        return 0;
+        return ExitCodes.Success;
     }
 
     /// <summary>
-    /// The matcher for <c>run</c>: the latest trained model in <paramref name="database"/>, else the built-in m with u
-    /// estimated from this MPI (version fs-0). Previous family names come from the MPI CSV (the database does not keep them).
+    /// The matcher for <c>run</c>, over the run's one patient index: the latest trained model in the store, else the built-in
+    /// m with u estimated from this MPI (version fs-0).
     /// </summary>
     public static async Task<FellegiSunterMatcher> CreateMatcherAsync(
-        string database, IEnumerable<Patient> patients, IReadOnlyList<Patient> fromCsv, string? configFile, TextWriter stderr, CancellationToken cancellationToken)
+        IModelStore models, PatientIndex index, MatchingOptions options, TextWriter stderr, CancellationToken cancellationToken)
     {
-        var previous = fromCsv.Where(p => p.PreviousFamilyName is not null).ToDictionary(p => p.PatientId, p => p.PreviousFamilyName, StringComparer.Ordinal);
-        var index = new PatientIndex(patients.Select(p => previous.TryGetValue(p.PatientId, out string? name) ? p with { PreviousFamilyName = name } : p));
-        StoredModel? stored = await new SqliteModelStore(database).GetLatestAsync(cancellationToken).ConfigureAwait(false);
+        StoredModel? stored = await models.GetLatestAsync(cancellationToken).ConfigureAwait(false);
         MatchModel model = stored is null
             ? ModelTrainer.EstimateU(index, MatchModel.Default(), 50_000, 12345)
             : MatchModel.FromJson(stored.Json);
         stderr.WriteLine($"digitise: matcher {model.Version}{(stored is null ? " (built-in m, u from this MPI; train one with: digitise model train)" : string.Empty)}");
-        return new FellegiSunterMatcher(index, model, LoadOptions(configFile));
-    }
-
-    /// <summary>The <c>Matching</c> section of digitise.json (or --config), overridden by DIGITISE_Matching__* variables.</summary>
-    public static MatchingOptions LoadOptions(string? configFile)
-    {
-        string file = Path.GetFullPath(configFile ?? Path.Combine(Directory.GetCurrentDirectory(), "digitise.json"));
-        IConfiguration config = new ConfigurationBuilder()
-            .AddJsonFile(file, optional: true)
-            .AddEnvironmentVariables("DIGITISE_")
-            .Build();
-        MatchingOptions options = config.GetSection("Matching").Get<MatchingOptions>() ?? new MatchingOptions();
-        options.Validate();
-        return options;
+        return new FellegiSunterMatcher(index, model, options);
     }
 
     private static void Print(TextWriter stdout, MatchModel model, string from)

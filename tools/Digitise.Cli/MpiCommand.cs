@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using Digitise.Data.Sqlite;
 using Digitise.Indexing;
 using Digitise.Storage;
 
@@ -15,7 +14,7 @@ namespace Digitise.Cli;
 /// </summary>
 internal static class MpiCommand
 {
-    public static Command Create(Option<string> db)
+    public static Command Create(CommonOptions common)
     {
         var file = new Argument<string>("FILE")
         {
@@ -26,31 +25,20 @@ internal static class MpiCommand
             "import",
             "Import or update patients from an MPI CSV or FHIR R4 Patient bundle: new, changed and merged patients are applied incrementally; bad rows are reported by line number.")
         {
-            file, db,
+            file,
         };
-        import.SetAction(async (parse, ct) =>
+        common.AddTo(import);
+        CommonOptions.SetGuardedAction(import, async (parse, ct) =>
         {
-            try
-            {
-                await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(parse.GetValue(db)!, ct);
-                return await ImportAsync(parse.GetValue(file)!, store, Console.Out, Console.Error, ct);
-            }
-            catch (OperationCanceledException)
-            {
-                await Console.Error.WriteLineAsync("digitise: cancelled");
-                return 130;
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
-            {
-                await Console.Error.WriteLineAsync($"digitise: {ex.Message}");
-                return 1;
-            }
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            await using IDigitiseStore store = await host.Storage.OpenStoreAsync(ct);
+            return await ImportAsync(parse.GetValue(file)!, store, Console.Out, Console.Error, ct);
         });
         return new Command("mpi", "Master patient index.") { import };
     }
 
     /// <summary>Reads <paramref name="path"/> and applies it to <paramref name="store"/>; 0 on success, 1 when the file cannot be read as an MPI.</summary>
-    public static async Task<int> ImportAsync(string path, SqliteDigitiseStore store, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> ImportAsync(string path, IDigitiseStore store, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(stdout);

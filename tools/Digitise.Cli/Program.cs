@@ -1,25 +1,14 @@
 using System.CommandLine;
 using Digitise.Cli;
-using Digitise.Data.Sqlite;
-using Digitise.Indexing;
-using Digitise.Ocr;
+using Digitise.Hosting;
 using Digitise.Samples;
-using Digitise.Storage;
 
 var root = new RootCommand(
     "digitise: turns scanned health records into indexed documents. Scanned batches are OCRed, identifiers " +
     "(NHS number, hospital number, name, date of birth, postcode) are read, and each document is filed against " +
     "the master patient index or sent to a clerk to verify.");
 
-var dbOption = new Option<string>("--db")
-{
-    Description = "SQLite database file. Default: $DIGITISE_DB, else $XDG_DATA_HOME/digitise/digitise.db (~/.local/share/digitise/digitise.db).",
-    DefaultValueFactory = _ => Settings.DefaultDatabasePath(),
-};
-var configOption = new Option<string?>("--config")
-{
-    Description = "JSON configuration file (default: ./digitise.json when present). Environment variables DIGITISE_<Section>__<Key> override it.",
-};
+var common = new CommonOptions();
 
 // digitise run
 var inputs = new Argument<string[]>("INPUT")
@@ -44,26 +33,29 @@ var separateOption = new Option<string?>("--separate")
 {
     Description = "How one input file splits into documents: none (default: one file, one document), or a comma list of patch (patch code T sheets), barcode (barcode separator/cover sheets; a cover sheet's NHS/hospital number identifies its document), blank (runs of Separation:BlankRun blank pages), identifiers (a page naming a different patient); or all. Config Separation:Modes.",
 };
-var run = new Command("run", "Process a batch end to end and write DIR/manifest.csv. Exit code 0 even when documents are quarantined; non-zero only when the run itself failed (130 when interrupted).")
+var run = new Command("run", "Process a batch end to end and write DIR/manifest.csv. Exit code 0 even when documents are quarantined; see README for the other exit codes (130 when interrupted).")
 {
-    inputs, mpiOption, outOption, dbOption, batchOption, workersOption, configOption, quietOption, separateOption,
+    inputs, mpiOption, outOption, batchOption, workersOption, quietOption, separateOption,
 };
-run.SetAction((parse, ct) => Guard(() => RunCommand.ExecuteAsync(
-    new RunRequest(parse.GetValue(inputs)!, parse.GetValue(mpiOption)!, parse.GetValue(outOption)!, parse.GetValue(dbOption)!,
-        parse.GetValue(batchOption), parse.GetValue(workersOption), parse.GetValue(configOption), parse.GetValue(quietOption))
+common.AddTo(run);
+CommonOptions.SetGuardedAction(run, (parse, ct) => RunCommand.ExecuteAsync(
+    new RunRequest(parse.GetValue(inputs)!, parse.GetValue(mpiOption)!, parse.GetValue(outOption)!, parse.GetValue(common.Db)!,
+        parse.GetValue(batchOption), parse.GetValue(workersOption), parse.GetValue(common.Config), parse.GetValue(quietOption))
     {
         Separate = parse.GetValue(separateOption),
+        Blobs = parse.GetValue(common.Blobs),
+        Verbose = parse.GetValue(common.Verbose),
     },
-    Console.Out, Console.Error, ct)));
+    Console.Out, Console.Error, ct));
 root.Subcommands.Add(run);
-root.Subcommands.Add(ReportCommand.Create(dbOption));
-root.Subcommands.Add(ExportCommand.Create(dbOption));
-root.Subcommands.Add(ModelCommand.Create(dbOption));
+root.Subcommands.Add(ReportCommand.Create(common));
+root.Subcommands.Add(ExportCommand.Create(common));
+root.Subcommands.Add(ModelCommand.Create(common));
 root.Subcommands.Add(EvalCommand.Create());
-root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));
+root.Subcommands.Add(WatchCommand.Create(common));
 
 // digitise mpi import (CSV or FHIR R4 Patient bundle, applied incrementally)
-root.Subcommands.Add(MpiCommand.Create(dbOption));
+root.Subcommands.Add(MpiCommand.Create(common));
 
 // digitise samples generate
 var samplesOut = new Option<string>("--out") { Description = "Folder to write the samples to.", DefaultValueFactory = _ => "samples" };
@@ -73,7 +65,7 @@ var generate = new Command("generate", "Generate realistic scanned case notes (l
 {
     samplesOut, samplesCount, samplesSeed,
 };
-generate.SetAction((parse, ct) => Guard(() =>
+CommonOptions.SetGuardedAction(generate, (parse, ct) =>
 {
     SampleSet set = SampleGenerator.Generate(new SampleOptions
     {
@@ -82,38 +74,13 @@ generate.SetAction((parse, ct) => Guard(() =>
         Seed = parse.GetValue(samplesSeed),
     });
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
-    return Task.FromResult(0);
-}));
+    return Task.FromResult(ExitCodes.Success);
+});
 root.Subcommands.Add(new Command("samples", "Sample data.") { generate });
 
 // digitise check
-var check = new Command("check", "Check that the OCR libraries and language data are installed.");
-check.SetAction((parse, ct) => Guard(() =>
-{
-    Console.WriteLine(TesseractEngine.Probe(new OcrOptions()));
-    return Task.FromResult(0);
-}));
-root.Subcommands.Add(check);
+root.Subcommands.Add(CheckCommand.Create());
 
-ServeCommand.AddTo(root, dbOption);
+ServeCommand.AddTo(root, common);
 
 return await root.Parse(args).InvokeAsync();
-
-// Failures of the run itself get a one-line message and exit code 1; bad input never reaches here (it is quarantined).
-static async Task<int> Guard(Func<Task<int>> action)
-{
-    try
-    {
-        return await action();
-    }
-    catch (OperationCanceledException)
-    {
-        Console.Error.WriteLine("digitise: cancelled");
-        return 130;
-    }
-    catch (Exception ex) when (ex is OcrUnavailableException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or IOException or UnauthorizedAccessException)
-    {
-        Console.Error.WriteLine($"digitise: {ex.Message}");
-        return 1;
-    }
-}

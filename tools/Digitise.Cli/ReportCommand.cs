@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
+using Digitise.Hosting;
 using Digitise.Storage;
 
 namespace Digitise.Cli;
@@ -10,27 +10,24 @@ namespace Digitise.Cli;
 /// <summary><c>digitise report BATCH</c>: the batch's exact page account.</summary>
 internal static class ReportCommand
 {
-    public static Command Create(Option<string> db)
+    public static Command Create(CommonOptions common)
     {
         var batch = new Argument<string>("BATCH") { Description = "Batch name (as printed by run; by default \"out:<absolute --out path>\") or batch id." };
         var command = new Command("report", "Print a batch's reconciliation: pages in = OCRed + text layer + blank + separator + quarantined; exit 2 when it does not balance.")
         {
-            batch, db,
+            batch,
         };
-        command.SetAction(async (parse, ct) =>
+        common.AddTo(command);
+        CommonOptions.SetGuardedAction(command, async (parse, ct) =>
         {
-            await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(parse.GetValue(db)!, ct);
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            await using IDigitiseStore store = await host.Storage.OpenStoreAsync(ct);
             string name = parse.GetValue(batch)!;
             long? id = await store.FindBatchAsync(name, ct) ?? await store.FindBatchAsync("out:" + Path.GetFullPath(name), ct);
-            BatchReconciliation? account = id is long found ? await store.GetReconciliationAsync(found, ct) : null;
-            if (account is null)
-            {
-                Console.Error.WriteLine($"digitise: no batch '{name}' in {parse.GetValue(db)}");
-                return 1;
-            }
-
+            BatchReconciliation account = (id is long found ? await store.GetReconciliationAsync(found, ct) : null)
+                ?? throw new CommandFailedException($"no batch '{name}' in {parse.GetValue(common.Db)}");
             Console.Write(Format(account));
-            return account.Balances ? 0 : 2;
+            return account.Balances ? ExitCodes.Success : ExitCodes.CheckFailed;
         });
         return command;
     }
@@ -40,7 +37,8 @@ internal static class ReportCommand
     {
         var text = new StringBuilder();
         void Line(string key, object value) => text.Append(CultureInfo.InvariantCulture, $"{key,-22} {value}\n");
-        Line("batch:", $"{a.BatchId} {a.Name}");
+        // The name comes from the operator (or a dropped folder's name): neutralised in case the file is opened in a spreadsheet.
+        Line("batch:", $"{a.BatchId} {Text.Csv.TextField(a.Name)}");
         Line("state:", a.State);
         Line("files:", a.Files);
         Line("files_quarantined:", a.FilesQuarantined);

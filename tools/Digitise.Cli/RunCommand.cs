@@ -1,14 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
+using Digitise.Hosting;
 using Digitise.Indexing;
+using Digitise.Indexing.Matching;
 using Digitise.Ingest;
 using Digitise.Ocr;
 using Digitise.Pipeline;
 using Digitise.Storage;
-using Digitise.Ocr.Imaging;
-using Digitise.Output;
 
 namespace Digitise.Cli;
 
@@ -25,6 +24,12 @@ internal sealed record RunRequest(
 {
     /// <summary>--separate: overrides Separation:Modes for this batch.</summary>
     public string? Separate { get; init; }
+
+    /// <summary>--blobs: where page images and sources are archived (default: the store's own, e.g. blobs/ beside a SQLite file).</summary>
+    public string? Blobs { get; init; }
+
+    /// <summary>-v: information messages on the console.</summary>
+    public bool Verbose { get; init; }
 }
 
 /// <summary><c>digitise run</c>: the batch job end to end, then manifest.csv and a summary.</summary>
@@ -32,8 +37,11 @@ internal static class RunCommand
 {
     public static async Task<int> ExecuteAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
-        Settings settings = Settings.Load(request.ConfigFile);
-        OcrOptions ocr = request.Workers is int workers ? CopyWithWorkers(settings.Ocr, workers) : settings.Ocr;
+        await using DigitiseHost host = DigitiseHost.Create(new HostRequest(request.Database, request.Blobs, request.ConfigFile, Overrides(request))
+        {
+            Verbose = request.Verbose,
+        });
+        OcrOptions ocr = host.Get<OcrOptions>();
         string versions = TesseractEngine.Probe(ocr);
         if (!request.Quiet)
         {
@@ -41,45 +49,35 @@ internal static class RunCommand
         }
 
         Directory.CreateDirectory(request.OutDirectory);
-        await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(request.Database, cancellationToken).ConfigureAwait(false);
+        await using IDigitiseStore store = await host.Storage.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
+        (MpiImportResult imported, int badRows) = await ImportMpiAsync(request.MpiFile, store, stderr, cancellationToken).ConfigureAwait(false);
 
-        MpiReadResult mpi = MpiCsvReader.ReadFile(request.MpiFile);
-        foreach (MpiRowIssue issue in mpi.Errors)
-        {
-            stderr.WriteLine($"digitise: {request.MpiFile}:{issue.LineNumber}: row skipped: {issue.Reason}");
-        }
-
-        MpiImportResult imported = await store.UpsertPatientsAsync(mpi.Patients, cancellationToken).ConfigureAwait(false);
+        // The MPI is read once, from the database (which holds merges and earlier imports), into the one index the matcher uses.
         var patients = new List<Patient>();
         await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
         {
             patients.Add(patient);
         }
 
-        var index = new InMemoryPatientIndex(patients);
+        var index = new PatientIndex(patients);
         if (!request.Quiet)
         {
-            stderr.WriteLine($"digitise: MPI {index.Count} patients ({imported.Imported} new, {imported.Updated} updated, {mpi.Errors.Count} bad rows)");
+            stderr.WriteLine($"digitise: MPI {index.Count} patients ({imported.Imported} new, {imported.Updated} updated, {badRows} bad rows)");
         }
 
-        (ISourceDiscovery discovery, IPageSource pages) = IngestFactory.Create(settings.Ingest);
-        SeparationOptions separation = request.Separate is null ? settings.Separation : new SeparationOptions
-        {
-            Modes = SeparationOptions.ParseModes(request.Separate),
-            BlankRun = settings.Separation.BlankRun,
-            PatchTValues = settings.Separation.PatchTValues,
-            SeparatorPrefixes = settings.Separation.SeparatorPrefixes,
-        };
+        SeparationOptions separation = host.Get<SeparationOptions>();
+        IBlobStore blobs = host.Get<IBlobStore>();
         var pipeline = new DigitisePipeline(
-            discovery,
-            pages,
-            new TesseractOcrStage(ocr, settings.Qa),
-            new IdentifierExtractor(settings.Identifiers),
-            await ModelCommand.CreateMatcherAsync(request.Database, patients, mpi.Patients, request.ConfigFile, stderr, cancellationToken).ConfigureAwait(false),
+            host.Get<ISourceDiscovery>(),
+            host.Get<IPageSource>(),
+            host.Get<IOcrStage>(),
+            host.Get<IIdentifierExtractor>(),
+            await ModelCommand.CreateMatcherAsync(host.Get<IModelStore>(), index, host.Get<MatchingOptions>(), stderr, cancellationToken).ConfigureAwait(false),
             store,
-            settings.Pipeline,
-            BatchOutput.Blobs(request.Database),
-            separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation));
+            host.Get<PipelineOptions>(),
+            blobs,
+            separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation),
+            host.Logger<DigitisePipeline>());
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
         var progress = request.Quiet ? null : new ConsoleProgress(stderr);
@@ -88,24 +86,53 @@ internal static class RunCommand
 
         // Written even when interrupted (what finished is on record); searchable PDFs wait for the batch to finish.
         (IReadOnlyList<ManifestRow> rows, BatchReconciliation? account, string manifest, string reconciliation) =
-            await BatchOutput.WriteAsync(store, summary.BatchId, request.OutDirectory, searchablePdfs: !summary.Cancelled, CancellationToken.None).ConfigureAwait(false);
+            await BatchOutput.WriteAsync(store, blobs, summary.BatchId, request.OutDirectory, searchablePdfs: !summary.Cancelled, CancellationToken.None).ConfigureAwait(false);
         PrintSummary(stdout, summary, rows, manifest);
         if (account is not null)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  reconciliation {account.PagesIn} pages in = {account.PagesOcr} OCRed + {account.PagesTextLayer} text layer + {account.PagesBlank} blank + {account.PagesSeparator} separator + {account.PagesQuarantined} quarantined: {(account.Balances ? "balances" : "DOES NOT BALANCE")} ({reconciliation})"));
         }
-        return summary.Cancelled ? 130 : 0;
+
+        return summary.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;
     }
 
-    private static OcrOptions CopyWithWorkers(OcrOptions o, int workers) => new()
+    /// <summary>The run's flags as settings: they override digitise.json and the environment, and nothing else.</summary>
+    internal static Dictionary<string, string?> Overrides(RunRequest request)
     {
-        Workers = workers,
-        TessdataPath = o.TessdataPath,
-        Language = o.Language,
-        DefaultDpi = o.DefaultDpi,
-        MaxPixelsPerPage = o.MaxPixelsPerPage,
-    };
+        var overrides = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        if (request.Workers is int workers)
+        {
+            overrides["Ocr:Workers"] = workers.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (request.Separate is string separate)
+        {
+            try
+            {
+                overrides["Separation:Modes"] = SeparationOptions.ParseModes(separate).ToString();
+            }
+            catch (FormatException ex)
+            {
+                throw new ConfigurationException("--separate", separate, "must be none, all, or a comma list of patch, barcode, blank, identifiers", ex);
+            }
+        }
+
+        return overrides;
+    }
+
+    /// <summary>Reads the MPI file and applies it to the store; the rows read are dropped once stored.</summary>
+    private static async Task<(MpiImportResult Imported, int BadRows)> ImportMpiAsync(string path, IDigitiseStore store, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        MpiReadResult mpi = MpiCsvReader.ReadFile(path);
+        foreach (MpiRowIssue issue in mpi.Errors)
+        {
+            stderr.WriteLine($"digitise: {path}:{issue.LineNumber}: row skipped: {issue.Reason}");
+        }
+
+        MpiImportResult imported = await store.UpsertPatientsAsync(mpi.Patients, cancellationToken).ConfigureAwait(false);
+        return (imported, mpi.Errors.Count);
+    }
 
     private static void PrintSummary(TextWriter stdout, PipelineSummary summary, IReadOnlyList<ManifestRow> rows, string manifest)
     {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Digitise.Data.Sqlite;
+using Digitise.Hosting;
 using Digitise.Storage;
 using Digitise.Verify.Ui;
 using Microsoft.Extensions.Hosting;
@@ -10,65 +10,73 @@ namespace Digitise.Cli;
 internal static class ServeCommand
 {
     /// <summary>Adds <c>serve</c> and <c>users</c> to the root command.</summary>
-    public static void AddTo(RootCommand root, Option<string> db)
+    public static void AddTo(RootCommand root, CommonOptions common)
     {
-        root.Subcommands.Add(Create(db));
-        root.Subcommands.Add(CreateUsers(db));
+        root.Subcommands.Add(Create(common));
+        root.Subcommands.Add(CreateUsers(common));
     }
 
-    public static Command Create(Option<string> db)
+    public static Command Create(CommonOptions common)
     {
         var urls = new Option<string>("--urls") { Description = "Address to listen on (loopback by default).", DefaultValueFactory = _ => VerifyApp.DefaultUrls };
-        var serve = new Command("serve", "Run the verification web app (clerks' queue, managers' dashboard, operators' batches) over the database.") { db, urls };
-        serve.SetAction(async (parse, ct) =>
+        var serve = new Command("serve", "Run the verification web app (clerks' queue, managers' dashboard, operators' batches) over the database.") { urls };
+        common.AddTo(serve);
+        CommonOptions.SetGuardedAction(serve, async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            await using var app = await VerifyApp.CreateAsync(["--urls", parse.GetValue(urls)!], o => o.DatabasePath = path, ct);
-            if (await new SqliteVerificationStore(path).CountUsersAsync(ct) == 0)
+            // The composition root checks every setting and picks the providers; the web app gets the same providers.
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            string database = parse.GetValue(common.Db)!;
+            await using var app = await VerifyApp.CreateAsync(
+                ["--urls", parse.GetValue(urls)!],
+                o =>
+                {
+                    o.DatabasePath = database;
+                    o.Blobs = parse.GetValue(common.Blobs);
+                },
+                DigitiseHost.AddProviders,
+                host.Configuration.Configuration,
+                ct);
+            if (await host.Get<IVerificationStore>().CountUsersAsync(ct) == 0)
             {
                 Console.Error.WriteLine("digitise: no accounts yet: create the first with `digitise users add NAME --role admin --password-stdin`.");
             }
 
-            Console.Error.WriteLine($"digitise: serving {Path.GetFullPath(path)} at {parse.GetValue(urls)}");
+            Console.Error.WriteLine($"digitise: serving {database} ({host.Storage.Store.Name}) at {parse.GetValue(urls)}");
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
-            return 0;
+            return ExitCodes.Success;
         });
         return serve;
     }
 
-    public static Command CreateUsers(Option<string> db)
+    public static Command CreateUsers(CommonOptions common)
     {
         var name = new Argument<string>("NAME") { Description = "User name (letters, digits, '.', '-', '_')." };
         var role = new Option<string>("--role") { Description = "admin, clerk, operator or manager.", Required = true };
         role.AcceptOnlyFromAmong([.. Roles.All]);
         var passwordStdin = new Option<bool>("--password-stdin") { Description = "Read the password from standard input (first line).", Required = true };
-        var add = new Command("add", "Create an account (or reset its password and role).") { name, role, passwordStdin, db };
-        add.SetAction(async (parse, ct) =>
+        var add = new Command("add", "Create an account (or reset its password and role).") { name, role, passwordStdin };
+        common.AddTo(add);
+        CommonOptions.SetGuardedAction(add, async (parse, ct) =>
         {
             string? password = Console.In.ReadLine();
             if (string.IsNullOrEmpty(password))
             {
-                Console.Error.WriteLine("digitise: no password on standard input.");
-                return 1;
+                throw new ConfigurationException("--password-stdin", null, "needs the password on the first line of standard input");
             }
 
-            string path = parse.GetValue(db)!;
-            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
-            {
-            }
-
-            var passwords = new UserPasswords(new SqliteVerificationStore(path));
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            await host.Storage.MigrateAsync(ct);
+            var passwords = new UserPasswords(host.Get<IVerificationStore>());
             try
             {
                 bool created = await passwords.SaveAsync(parse.GetValue(name)!, password, parse.GetValue(role)!, "cli", ct);
                 Console.WriteLine(created ? $"user {parse.GetValue(name)} added as {parse.GetValue(role)}" : $"user {parse.GetValue(name)} updated ({parse.GetValue(role)})");
-                return 0;
+                return ExitCodes.Success;
             }
             catch (ArgumentException ex)
             {
-                Console.Error.WriteLine($"digitise: {ex.Message.Split(" (Parameter", 2)[0]}");
-                return 1;
+                throw new ConfigurationException("NAME or password", parse.GetValue(name), "is not acceptable: " + ex.Message.Split(" (Parameter", 2)[0], ex);
             }
         });
         return new Command("users", "Accounts of the verification app.") { add };

@@ -2,11 +2,19 @@ using System.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Digitise.Hosting;
 
 namespace Digitise.Cli;
 
 /// <summary>Everything <c>digitise watch</c> was asked to do.</summary>
-internal sealed record WatchRequest(string Directory, string MpiFile, string OutDirectory, string Database, TimeSpan Settle, int? Workers, string? ConfigFile, bool Quiet);
+internal sealed record WatchRequest(string Directory, string MpiFile, string OutDirectory, string Database, TimeSpan Settle, int? Workers, string? ConfigFile, bool Quiet)
+{
+    /// <summary>--blobs (as <c>run</c>).</summary>
+    public string? Blobs { get; init; }
+
+    /// <summary>-v (as <c>run</c>).</summary>
+    public bool Verbose { get; init; }
+}
 
 /// <summary>
 /// <c>digitise watch DIR</c>: for bureaus that drop batches into a folder. Each sub-folder of DIR is a batch; once its
@@ -20,7 +28,7 @@ internal static class WatchCommand
     public const string DoneFolder = "done";
     public const string FailedFolder = "failed";
 
-    public static Command Create(Option<string> dbOption, Option<string?> configOption)
+    public static Command Create(CommonOptions common)
     {
         var directory = new Argument<string>("DIR") { Description = "The folder batches are dropped into, one sub-folder per batch." };
         var mpi = new Option<string>("--mpi") { Description = "Master patient index CSV, imported before each batch (as digitise run).", Required = true };
@@ -30,11 +38,16 @@ internal static class WatchCommand
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only each batch's summary." };
         var command = new Command("watch", "Watch DIR for batches (sub-folders), run each once its files stop changing, then move it to DIR/done/ or DIR/failed/. Ctrl+C stops cleanly.")
         {
-            directory, mpi, output, dbOption, settle, workers, configOption, quiet,
+            directory, mpi, output, settle, workers, quiet,
         };
-        command.SetAction((parse, ct) => ExecuteAsync(
-            new WatchRequest(parse.GetValue(directory)!, parse.GetValue(mpi)!, parse.GetValue(output)!, parse.GetValue(dbOption)!,
-                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(settle))), parse.GetValue(workers), parse.GetValue(configOption), parse.GetValue(quiet)),
+        common.AddTo(command);
+        CommonOptions.SetGuardedAction(command, (parse, ct) => ExecuteAsync(
+            new WatchRequest(parse.GetValue(directory)!, parse.GetValue(mpi)!, parse.GetValue(output)!, parse.GetValue(common.Db)!,
+                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(settle))), parse.GetValue(workers), parse.GetValue(common.Config), parse.GetValue(quiet))
+            {
+                Blobs = parse.GetValue(common.Blobs),
+                Verbose = parse.GetValue(common.Verbose),
+            },
             Console.Out, Console.Error, TimeProvider.System, ct));
         return command;
     }
@@ -46,7 +59,12 @@ internal static class WatchCommand
         if (!System.IO.Directory.Exists(root) || !File.Exists(request.MpiFile))
         {
             stderr.WriteLine($"digitise: watch: {(System.IO.Directory.Exists(root) ? $"the MPI file '{request.MpiFile}' (--mpi)" : $"the folder '{root}'")} does not exist");
-            return 1;
+            return ExitCodes.Failed;
+        }
+
+        // Settings are checked once, before any batch is picked up: a bad one stops the watch with its name, not each batch.
+        await using (DigitiseHost.Create(new HostRequest(request.Database, request.Blobs, request.ConfigFile, RunCommand.Overrides(Run(request, root, root)))))
+        {
         }
 
         System.IO.Directory.CreateDirectory(Path.Combine(root, DoneFolder));
@@ -77,7 +95,7 @@ internal static class WatchCommand
                     seen.Remove(batch);
                     if (!await ProcessAsync(root, batch, request, stdout, stderr, cancellationToken).ConfigureAwait(false))
                     {
-                        return 130;
+                        return ExitCodes.Interrupted;
                     }
                 }
 
@@ -94,20 +112,27 @@ internal static class WatchCommand
         }
 
         stderr.WriteLine("digitise: watch stopped");
-        return 130;
+        return ExitCodes.Interrupted;
     }
+
+    private static RunRequest Run(WatchRequest request, string batch, string outDirectory) =>
+        new([batch], request.MpiFile, outDirectory, request.Database, null, request.Workers, request.ConfigFile, request.Quiet)
+        {
+            Blobs = request.Blobs,
+            Verbose = request.Verbose,
+        };
 
     /// <summary>Runs one settled batch and moves it on; false when the run was interrupted (Ctrl+C).</summary>
     private static async Task<bool> ProcessAsync(string root, string batch, WatchRequest request, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
         string name = Path.GetFileName(batch);
         stdout.WriteLine($"watch: {name}: picked up");
-        var run = new RunRequest([batch], request.MpiFile, Path.Combine(request.OutDirectory, name), request.Database, null, request.Workers, request.ConfigFile, request.Quiet);
+        RunRequest run = Run(request, batch, Path.Combine(request.OutDirectory, name));
         string? failure;
         try
         {
             int code = await RunCommand.ExecuteAsync(run, stdout, stderr, ct).ConfigureAwait(false);
-            if (code == 130 || ct.IsCancellationRequested)
+            if (code == ExitCodes.Interrupted || ct.IsCancellationRequested)
             {
                 stdout.WriteLine($"watch: {name}: interrupted; left in place to resume");
                 return false;

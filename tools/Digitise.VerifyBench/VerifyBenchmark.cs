@@ -1,3 +1,4 @@
+using Digitise.Hosting;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -50,6 +51,8 @@ internal static class VerifyBenchmark
                     "--Logging:Console:LogToStandardErrorThreshold=Trace",
                 ],
                 o => o.DatabasePath = database,
+                services => services.AddDigitiseSqlite().AddDigitiseLocalBlobs(),
+                configuration: null,
                 cancellationToken))
             {
                 await app.StartAsync(cancellationToken);

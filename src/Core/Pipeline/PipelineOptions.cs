@@ -12,11 +12,11 @@ public sealed class PipelineOptions
     /// <summary>Documents buffered between matching and persisting.</summary>
     public int DocumentChannelCapacity { get; init; } = 16;
 
+    /// <exception cref="Hosting.ConfigurationException">A capacity is below 1; the message names it.</exception>
     public void Validate()
     {
-        if (FileChannelCapacity < 1 || PageChannelCapacity < 1 || DocumentChannelCapacity < 1)
-        {
-            throw new InvalidOperationException("Pipeline:FileChannelCapacity, Pipeline:PageChannelCapacity and Pipeline:DocumentChannelCapacity must be at least 1.");
-        }
+        Hosting.ConfigurationException.ThrowIfNot(FileChannelCapacity >= 1, "Pipeline:FileChannelCapacity", FileChannelCapacity, "must be at least 1");
+        Hosting.ConfigurationException.ThrowIfNot(PageChannelCapacity >= 1, "Pipeline:PageChannelCapacity", PageChannelCapacity, "must be at least 1");
+        Hosting.ConfigurationException.ThrowIfNot(DocumentChannelCapacity >= 1, "Pipeline:DocumentChannelCapacity", DocumentChannelCapacity, "must be at least 1");
     }
 }

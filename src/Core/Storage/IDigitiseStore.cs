@@ -125,4 +125,10 @@ public interface IDigitiseStore : IAsyncDisposable
 
     /// <summary>Marks the batch finished (or interrupted) with its counters.</summary>
     Task CompleteBatchAsync(long batchId, string state, CancellationToken cancellationToken);
+
+    /// <summary>Records MPI merges (retired patient -&gt; survivor): the retired record leaves the index, what named it names the survivor.</summary>
+    Task<MpiMergeResult> MergePatientsAsync(IEnumerable<(string Retired, string Survivor)> merges, CancellationToken cancellationToken);
+
+    /// <summary>Merges recorded so far: retired patient id -&gt; surviving patient id.</summary>
+    Task<IReadOnlyList<(string Retired, string Survivor)>> ReadMergesAsync(CancellationToken cancellationToken);
 }

@@ -149,4 +149,22 @@ public static class Csv
 
         return new CsvTable(header, rows);
     }
+
+    /// <summary>
+    /// A text cell for a CSV a person may open in a spreadsheet: a value starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>,
+    /// tab or carriage return would be read as a formula (OWASP "CSV Injection"), so it gets a leading apostrophe; then
+    /// RFC 4180 quoting. Numbers (scores, counts, negative weights) are written with <see cref="Field"/> and stay numbers.
+    /// </summary>
+    public static string TextField(string? value)
+    {
+        string text = value ?? string.Empty;
+        return Field(text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text);
+    }
+
+    /// <summary>RFC 4180 quoting only: the field is quoted when it holds a comma, a quote or a line break.</summary>
+    public static string Field(string? value)
+    {
+        string text = value ?? string.Empty;
+        return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+    }
 }

@@ -61,8 +61,10 @@ internal static class DashboardApi
         await store.AppendAuditAsync(user.UserName(), "export_dashboard_csv", null, null, string.Empty, cancellationToken);
         var csv = new StringBuilder();
         csv.AppendLine("section,key,value");
+        // Keys (a clerk's user name) and text values are neutralised against spreadsheet formulas; numbers stay numbers.
         void Row(string section, string key, object? value) =>
-            csv.Append(section).Append(',').Append(Csv(key)).Append(',').Append(Csv(Convert.ToString(value, CultureInfo.InvariantCulture) ?? string.Empty)).Append('\n');
+            csv.Append(section).Append(',').Append(Text.Csv.TextField(key)).Append(',')
+                .Append(value is string text ? Text.Csv.TextField(text) : Text.Csv.Field(Convert.ToString(value, CultureInfo.InvariantCulture))).Append('\n');
         Row("snapshot", "at_utc", d.AtUtc.ToString("O", CultureInfo.InvariantCulture));
         foreach ((string key, long value) in d.SourceFiles.OrderBy(k => k.Key, StringComparer.Ordinal))
         {
@@ -124,7 +126,4 @@ internal static class DashboardApi
 
     private static async Task<Ok<IReadOnlyList<AuditEntry>>> AuditAsync(IVerificationStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(await store.ReadAuditAsync(200, cancellationToken));
-
-    private static string Csv(string value) =>
-        value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }

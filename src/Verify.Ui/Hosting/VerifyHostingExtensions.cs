@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Digitise.Data.Sqlite;
+using Digitise.Hosting;
 using Digitise.Storage;
 using Digitise.Verify.Ui.Pages;
 using Microsoft.AspNetCore.Antiforgery;
@@ -24,10 +24,18 @@ internal static class VerifyHostingExtensions
 {
     public const string AntiforgeryHeader = "X-CSRF-TOKEN";
 
-    public static void AddVerifyConfiguration(this WebApplicationBuilder builder, Action<VerifyOptions>? configure)
+    public static void AddVerifyConfiguration(this WebApplicationBuilder builder, Action<VerifyOptions>? configure, IConfiguration? configuration)
     {
-        builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "digitise.json"), optional: true);
-        builder.Configuration.AddEnvironmentVariables("DIGITISE_");
+        if (configuration is not null)
+        {
+            builder.Configuration.AddConfiguration(configuration);
+        }
+        else
+        {
+            builder.Configuration.AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "digitise.json"), optional: true);
+            builder.Configuration.AddEnvironmentVariables("DIGITISE_");
+        }
+
         var options = new VerifyOptions();
         builder.Configuration.GetSection(VerifyOptions.Section).Bind(options);
         if (string.IsNullOrWhiteSpace(options.DatabasePath) && builder.Configuration["DB"] is { Length: > 0 } db)
@@ -43,22 +51,25 @@ internal static class VerifyHostingExtensions
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
     }
 
-    public static async Task AddDigitiseStoresAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
+    /// <summary>
+    /// The stores, from the providers the host registered (<paramref name="addStorageProviders"/>: this app names none, so it
+    /// has no database dependency of its own), chosen by the shape of <see cref="VerifyOptions.DatabasePath"/> and
+    /// <see cref="VerifyOptions.Blobs"/>; the database is migrated by <see cref="MigrateDigitiseStoresAsync"/> before serving.
+    /// </summary>
+    public static void AddDigitiseStores(this WebApplicationBuilder builder, Action<IServiceCollection> addStorageProviders)
     {
+        ArgumentNullException.ThrowIfNull(addStorageProviders);
         VerifyOptions options = GetOptions(builder);
-        string path = Path.GetFullPath(options.DatabasePath);
-
-        // Migrate once at start-up (creating the file if new), so the pipeline and the app agree on the schema.
-        await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, cancellationToken))
-        {
-        }
-
+        addStorageProviders(builder.Services);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IVerificationStore>(sp => new SqliteVerificationStore(path, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(path)!, "blobs")));
+        builder.Services.AddDigitiseStorage(new StorageLocations(options.DatabasePath, options.Blobs));
         builder.Services.AddSingleton<UserPasswords>();
         builder.Services.AddSingleton<VerificationPolicy>();
     }
+
+    /// <summary>Chooses the providers (a bad --db fails here, by name) and migrates once, so the pipeline and the app agree on the schema.</summary>
+    public static Task MigrateDigitiseStoresAsync(this WebApplication app, CancellationToken cancellationToken) =>
+        app.Services.GetRequiredService<DigitiseStorage>().MigrateAsync(cancellationToken);
 
     public static void AddVerifyAuthentication(this WebApplicationBuilder builder)
     {

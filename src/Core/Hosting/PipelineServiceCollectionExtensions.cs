@@ -1,0 +1,16 @@
+using Digitise.Pipeline;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Digitise.Hosting;
+
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>The pipeline's own settings (<c>Pipeline</c>, <c>Separation</c>), bound and validated now, at start-up.</summary>
+    public static IServiceCollection AddDigitisePipeline(this IServiceCollection services, DigitiseConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSingleton(configuration.Bind<PipelineOptions>("Pipeline", o => o.Validate()));
+        services.AddSingleton(configuration.Bind<SeparationOptions>("Separation", o => o.Validate()));
+        return services;
+    }
+}
