@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 
 namespace Digitise.Data.Sqlite;
 
-/// <summary><see cref="ISecurityStore"/> and <see cref="IKeyRingStore"/> on the same file (schema version 7 and later).</summary>
+/// <summary><see cref="ISecurityStore"/> and <see cref="IKeyRingStore"/> on the same file (schema version 8 and later).</summary>
 public sealed partial class SqliteVerificationStore : ISecurityStore, IKeyRingStore
 {
     /// <summary>A session's last-seen time is written at most this often (reads on every request, writes only now and then).</summary>
@@ -327,7 +327,7 @@ public sealed partial class SqliteVerificationStore : ISecurityStore, IKeyRingSt
     }
 
     /// <summary>
-    /// Appends one audit row to the hash chain. The first append after schema version 7 first seals the rows written before
+    /// Appends one audit row to the hash chain. The first append after schema version 8 first seals the rows written before
     /// it (in id order). The id is chosen here (writes are serialised by <c>BEGIN IMMEDIATE</c>), so the row goes in whole.
     /// </summary>
     private static async Task InsertAuditAsync(
@@ -368,7 +368,7 @@ public sealed partial class SqliteVerificationStore : ISecurityStore, IKeyRingSt
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    /// <summary>Chains the rows from before schema version 7 (none is sealed yet) in id order; returns the last hash.</summary>
+    /// <summary>Chains the rows from before schema version 8 (none is sealed yet) in id order; returns the last hash.</summary>
     private static async Task<string> SealAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken ct)
     {
         var rows = new List<(long Id, string Hash, string Previous)>();
