@@ -296,6 +296,13 @@ internal static class SqliteMigrations
             CREATE INDEX ix_documents_patient_id ON documents (patient_id);
             """),
 
+        // Evidence provenance (issue 11): how each identifier was found (a label, the page layout, a token on the index, or a
+        // search of the document for one candidate's own demographics) and, for a search, whose demographics were sought.
+        new(7, "identifier provenance", """
+            ALTER TABLE identifiers ADD COLUMN source TEXT NOT NULL DEFAULT 'label';
+            ALTER TABLE identifiers ADD COLUMN sought_for TEXT NULL;
+            """),
+
         // Matching models: each trained Fellegi-Sunter model as versioned JSON; documents and decisions already record
         // model_version, which names a row here (or a built-in model such as fs-0 or rules-1).
     ];
