@@ -193,7 +193,10 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
         }
 
         bool punctuated = separator.Value.AsSpan().IndexOfAny(":-=#") >= 0;
-        return punctuated || before.IsEmpty;
+
+        // A bare "Patient" or "Re" starts headings ("Patient Information", "Patient Address:"): a field only with its colon.
+        bool bare = label.Value.Trim().ToUpperInvariant() is "PATIENT" or "RE";
+        return punctuated || (before.IsEmpty && !bare);
     }
 
     [GeneratedRegex(@"^\d(?:[ \-]?\d){9}(?![\d])", RegexOptions.CultureInvariant)]

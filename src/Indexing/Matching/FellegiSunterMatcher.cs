@@ -280,8 +280,8 @@ public sealed class FellegiSunterMatcher : IMatcher
             || ((nhs == MatchFields.Corrected || hospital == MatchFields.Corrected) && dob == MatchFields.Exact && familyAgrees);
         if (!strong)
         {
-            objections.Add(nhs == MatchFields.Corrected || hospital == MatchFields.Corrected
-                ? "corrected identifier not corroborated by date_of_birth and family_name"
+            objections.Add(nhs == MatchFields.Corrected ? "corrected nhs_number not corroborated by date_of_birth and family_name"
+                : hospital == MatchFields.Corrected ? "corrected hospital_number not corroborated by date_of_birth and family_name"
                 : "no strong identifier");
         }
         else if (dob != MatchFields.Exact && !familyAgrees && !(v[MatchFields.FamilyName] == MatchFields.JaroWinklerHigh && v.SourceOf(MatchFields.FamilyName) != EvidenceSource.Search))
@@ -299,7 +299,7 @@ public sealed class FellegiSunterMatcher : IMatcher
         }
 
         var strongHits = all
-            .Where(c => c == best || PointsAt(c.Comparison))
+            .Where(c => c == best || PointsAt(c))
             .Where(c => c == best || c.Comparison[MatchFields.Nhs] is MatchFields.Exact or MatchFields.Corrected || c.Comparison[MatchFields.Hospital] is MatchFields.Exact or MatchFields.Corrected)
             .Select(c => c.Patient.PatientId)
             .ToHashSet(StringComparer.Ordinal);
@@ -343,8 +343,9 @@ public sealed class FellegiSunterMatcher : IMatcher
     /// through a label or with letters in it, or any hospital-number hit that the rival's own demographics corroborate. A
     /// bare run of digits that happens to be someone's hospital number, with nothing of theirs beside it, is not.
     /// </summary>
-    private static bool PointsAt(ComparisonVector c)
+    private static bool PointsAt(ScoredCandidate candidate)
     {
+        ComparisonVector c = candidate.Comparison;
         if (c[MatchFields.Nhs] is MatchFields.Exact or MatchFields.Corrected)
         {
             return true;
@@ -357,7 +358,8 @@ public sealed class FellegiSunterMatcher : IMatcher
         }
 
         bool corroborated = c[MatchFields.DateOfBirth] == MatchFields.Exact || FamilyAgrees(c);
-        return hospital == MatchFields.Exact && c.SourceOf(MatchFields.Hospital) != EvidenceSource.Index ? true : corroborated;
+        bool readSurely = c.SourceOf(MatchFields.Hospital) != EvidenceSource.Index || candidate.Patient.HospitalNumber?.Any(char.IsLetter) == true;
+        return (hospital == MatchFields.Exact && readSurely) || corroborated;
     }
 
     /// <summary>A rival whose full name and date of birth are both on the page, and are not just the best candidate's own words.</summary>
