@@ -9,19 +9,19 @@ namespace Digitise.Samples;
 /// hospital-number formats of trusts that are not in the default configuration; other people's names, practices and
 /// postcodes sit beside the patient's. Six are for development, six are held out and only reported (<see cref="HeldOut"/>).
 /// </summary>
-internal static class LayoutFamilies
+public static class LayoutFamilies
 {
     /// <summary>The classic generator's layouts (letter, discharge summary, lab report, continuation sheet).</summary>
     public const string Classic = "classic";
 
-    public static readonly string[] Development = ["gp_banner", "typed_notes", "gp_referral", "lab_table", "angled_sticker", "footer_every_page"];
+    public static IReadOnlyList<string> Development { get; } = ["gp_banner", "typed_notes", "gp_referral", "lab_table", "angled_sticker", "footer_every_page"];
 
-    public static readonly string[] HeldOut = ["fhir_discharge", "ers_summary", "clinic_list", "caps_re_letter", "screening_letter", "radiology_report"];
+    public static IReadOnlyList<string> HeldOut { get; } = ["fhir_discharge", "ers_summary", "clinic_list", "caps_re_letter", "screening_letter", "radiology_report"];
 
     public static IEnumerable<string> All => Development.Concat(HeldOut);
 
     /// <summary>The family's trust hospital-number format, applied to the patient's own digits (none match the default pattern).</summary>
-    public static string HospitalNumber(string family, string classic)
+    internal static string HospitalNumber(string family, string classic)
     {
         string d = new([.. classic.Where(char.IsAsciiDigit)]); // seven unique digits
         return family switch
@@ -38,7 +38,7 @@ internal static class LayoutFamilies
         };
     }
 
-    public static List<List<PageElement>> Compose(string family, DocumentPlan plan, Random rng) => new Composer(plan, rng).Compose(family);
+    internal static List<List<PageElement>> Compose(string family, DocumentPlan plan, Random rng) => new Composer(plan, rng).Compose(family);
 
     private sealed class Composer(DocumentPlan plan, Random rng)
     {
