@@ -298,6 +298,64 @@ internal static class SqliteMigrations
 
         // Matching models: each trained Fellegi-Sunter model as versioned JSON; documents and decisions already record
         // model_version, which names a row here (or a built-in model such as fs-0 or rules-1).
+
+        // Risk as typed data: the matcher's risk flags (MatchRisks wire names, comma-separated) in their own column, which the
+        // second-confirmation rule reads. Documents decided before this step get flags derived from what was stored with
+        // them — the reason (both matchers' wordings), the identifiers as read, the top candidates' field levels and
+        // weights, and the candidates' patients — so nothing already waiting loses its second confirmation. Derivation
+        // errs towards a flag: a spurious one costs a second look, a missing one a possible misfile.
+        new(7, "risk flags", """
+            ALTER TABLE documents ADD COLUMN risk_flags TEXT NOT NULL DEFAULT '';
+
+            CREATE TEMP TABLE top_fields AS
+            SELECT c.document_id, c.rank, json_extract(f.value, '$.f') AS field, json_extract(f.value, '$.l') AS level, json_extract(f.value, '$.w') AS weight
+            FROM candidates c, json_each(c.fields_json) f
+            WHERE c.rank <= 2 AND json_valid(c.fields_json);
+            CREATE INDEX temp.ix_top_fields ON top_fields (document_id, rank, field);
+
+            UPDATE documents SET risk_flags = trim(
+                CASE WHEN reason LIKE '%corrected%'
+                       OR EXISTS (SELECT 1 FROM identifiers i
+                                  WHERE i.document_id = documents.document_id AND i.kind IN ('nhs_number', 'chi_number')
+                                    AND upper(replace(replace(replace(replace(i.raw, ' ', ''), '-', ''), '.', ''), '/', '')) <> upper(replace(i.value, ' ', '')))
+                       OR EXISTS (SELECT 1 FROM top_fields t
+                                  WHERE t.document_id = documents.document_id AND t.rank = 1 AND t.field = 'nhs_number' AND t.level = 'corrected')
+                     THEN ',corrected_nhs_number' ELSE '' END
+                || CASE WHEN reason LIKE '%rival%'
+                       OR (SELECT t1.weight - t2.weight FROM top_fields t1 JOIN top_fields t2 ON t2.document_id = t1.document_id AND t2.rank = 2 AND t2.field = 'total'
+                           WHERE t1.document_id = documents.document_id AND t1.rank = 1 AND t1.field = 'total') < 5
+                     THEN ',rival_within_margin' ELSE '' END
+                || CASE WHEN reason LIKE '%two patients named%' OR reason LIKE '%two nhs_numbers%' OR reason LIKE '%two dates_of_birth%'
+                       OR reason LIKE '%clash%'
+                     THEN ',several_patients_named' ELSE '' END
+                || CASE WHEN reason LIKE '%different patients%' OR reason LIKE '%several index records%'
+                     THEN ',identifiers_point_at_different_patients' ELSE '' END
+                || CASE WHEN reason LIKE '%nhs_number contradicts%' OR reason LIKE '%chi_number contradicts%' OR reason LIKE '%hospital_number contradicts%'
+                       OR reason LIKE '%not on index%'
+                       OR EXISTS (SELECT 1 FROM top_fields t
+                                  WHERE t.document_id = documents.document_id AND t.rank = 1
+                                    AND t.field IN ('nhs_number', 'hospital_number') AND t.level = 'different')
+                     THEN ',strong_identifier_contradicted' ELSE '' END
+                || CASE WHEN reason LIKE '%date_of_birth contradicts%' OR reason LIKE '%family_name contradicts%'
+                       OR reason LIKE '%given_name contradicts%' OR reason LIKE '%sex contradicts%'
+                       OR EXISTS (SELECT 1 FROM top_fields t
+                                  WHERE t.document_id = documents.document_id AND t.rank = 1
+                                    AND t.field IN ('date_of_birth', 'family_name', 'given_name', 'sex')
+                                    AND (t.level = 'different' OR (t.field = 'date_of_birth' AND t.level = 'year_only')))
+                     THEN ',demographic_contradicted' ELSE '' END
+                || CASE WHEN EXISTS (SELECT 1 FROM candidates c1
+                                     JOIN patients p1 ON p1.patient_id = c1.patient_id
+                                     JOIN candidates c2 ON c2.document_id = c1.document_id AND c2.rank > 1
+                                     JOIN patients p2 ON p2.patient_id = c2.patient_id
+                                     WHERE c1.document_id = documents.document_id AND c1.rank = 1
+                                       AND p1.date_of_birth IS NOT NULL AND p2.date_of_birth = p1.date_of_birth
+                                       AND upper(p2.family_name) = upper(p1.family_name))
+                     THEN ',same_name_and_date_of_birth' ELSE '' END,
+                ',')
+            WHERE status NOT IN ('quarantined', 'superseded');
+
+            DROP TABLE top_fields;
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

@@ -206,7 +206,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
     {
         await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand command = Command(connection, null, """
-            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at
+            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags
             FROM documents WHERE document_id = $id;
             SELECT page_number, width_px, height_px, mean_confidence, words_json FROM pages
             WHERE sha256 = (SELECT sha256 FROM documents WHERE document_id = $id)
@@ -236,6 +236,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
         string reason = reader.GetString(8);
         string model = reader.GetString(9);
         DateTimeOffset decided = ParseInstant(reader.GetString(10));
+        MatchRisk risks = MatchRisks.Parse(reader.GetString(11));
 
         var pages = new List<StoredPage>();
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -262,7 +263,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 reader.IsDBNull(4) ? null : ReadPatient(reader, 4)));
         }
 
-        return new VerificationDocument(id, sha, batch, first, last, status, patient, score, reason, model, decided, pages, identifiers, candidates);
+        return new VerificationDocument(id, sha, batch, first, last, status, patient, score, reason, risks, model, decided, pages, identifiers, candidates);
     }
 
     public async Task<DecisionOutcome> DecideAsync(string userName, ClerkDecision decision, CancellationToken cancellationToken)

@@ -15,20 +15,13 @@ public sealed class VerificationPolicy
 
     public VerificationPolicy(VerifyOptions options) => _options = options;
 
-    /// <summary>High-risk: the reason names a configured term (a corrected NHS number, a contradiction, a rival within the
-    /// margin, a clash), or a national number was read with characters the extractor had to correct.</summary>
-    public bool IsHighRisk(VerificationDocument document)
+    /// <summary>High-risk: the matcher raised a risk flag (a corrected NHS number, a rival within the margin, several patients
+    /// named, a contradiction, twins, ...). The flags are typed data stored with the document; the reason text is for people
+    /// and is never read here.</summary>
+    public static bool IsHighRisk(VerificationDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        foreach (string term in _options.HighRiskReasons)
-        {
-            if (!string.IsNullOrWhiteSpace(term) && document.Reason.Contains(term, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return document.Identifiers.Any(i => i.Kind is "nhs_number" or "chi_number" && IsCorrected(i));
+        return document.Risks != MatchRisk.None;
     }
 
     public bool RequiresSecondConfirmation(VerificationDocument document, WorkKind kind) =>
@@ -70,6 +63,7 @@ public sealed class VerificationPolicy
             document.ModelVersion,
             document.MatchScore,
             highRisk,
+            [.. document.Risks.Describe().Select(r => new RiskDto(r.Wire, r.Label))],
             RequiresSecondConfirmation(document, lease.Kind),
             lease.AwaitingSecondConfirmation,
             lease.Kind == WorkKind.QaSample ? document.PatientId : null,

@@ -20,12 +20,8 @@ public sealed class VerifyOptions
     /// <summary>Share (0-1) of auto-filed documents sampled for a QA second look.</summary>
     public double QaShare { get; set; } = 0.05;
 
-    /// <summary>High-risk documents need a second, independent confirmation.</summary>
+    /// <summary>High-risk documents (any matcher risk flag) need a second, independent confirmation.</summary>
     public bool SecondConfirmation { get; set; } = true;
-
-    /// <summary>A document whose reason contains one of these (case-insensitive) is high-risk.</summary>
-    public string[] HighRiskReasons { get; set; } =
-        ["corrected", "contradicts", "rival candidate within margin", "several index records", "different patients", "clash"];
 
     /// <summary>Words the OCR read with less confidence (0-100) are marked as uncertain.</summary>
     public double LowConfidence { get; set; } = 80;

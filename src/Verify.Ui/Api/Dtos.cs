@@ -15,6 +15,7 @@ public sealed record DocumentDto(
     string ModelVersion,
     double? MatchScore,
     bool HighRisk,
+    IReadOnlyList<RiskDto> Risks,
     bool SecondConfirmationRequired,
     bool AwaitingSecondConfirmation,
     string? AutoFiledPatientId,
@@ -24,6 +25,11 @@ public sealed record DocumentDto(
     IReadOnlyList<PageDto> Pages,
     IReadOnlyList<IdentifierDto> Identifiers,
     IReadOnlyList<CandidateDto> Candidates);
+
+/// <summary>One of the matcher's risk flags on a document.</summary>
+/// <param name="Code">Wire name, e.g. "rival_within_margin".</param>
+/// <param name="Label">For the clerk, e.g. "rival within margin".</param>
+public sealed record RiskDto(string Code, string Label);
 
 /// <summary>A page: its image URL, and size in full-resolution pixels (the unit of every box).</summary>
 /// <param name="LowConfidenceWords">Boxes ([left, top, width, height]) of words the OCR was unsure of.</param>

@@ -43,7 +43,7 @@ internal static class AppPages
           </section>
           <section class="panel" aria-label="Decision">
             <div class="status" role="status" aria-live="polite" data-testid="status"></div>
-            <div class="reason card"><h2>Why it is here</h2><p data-testid="reason"></p><p class="muted small meta"></p></div>
+            <div class="reason card"><h2>Why it is here</h2><p data-testid="reason"></p><p class="risks" data-testid="risk-flags"></p><p class="muted small meta"></p></div>
             <div class="card"><h2>Read from the document</h2><table class="idents" data-testid="identifiers"><tbody></tbody></table>
               <p class="muted small legend"><mark class="unsure">5</mark> uncertain or corrected character</p></div>
             <div class="card"><h2>Candidates <span class="muted small">1–9 select · Enter file to selected</span></h2><ol class="candidates" data-testid="candidates"></ol></div>

@@ -90,6 +90,7 @@
       ? (doc.awaitingSecondConfirmation ? 'High risk · you are the independent 2nd check' : 'High risk · needs 2 confirmations')
       : 'High risk';
     $('[data-testid="reason"]').textContent = doc.reason || '—';
+    $('[data-testid="risk-flags"]').replaceChildren(...doc.risks.map((r) => el('span', { class: 'tag bad', 'data-risk': r.code, text: r.label })));
     $('.reason .meta').textContent = `Matcher ${doc.modelVersion} · queued ${new Date(doc.queuedSinceUtc).toLocaleString('en-GB')} · ${doc.queueSize} waiting`;
 
     const tbody = $('[data-testid="identifiers"] tbody');
