@@ -225,6 +225,11 @@ internal static class PostgresMigrations
                 model_json  text     NOT NULL
             );
             """),
+
+        // SQLite step 7 (risk flags). No PostgreSQL database predates this step, so there is nothing to derive flags for.
+        new(2, "risk flags (SQLite step 7)", """
+            ALTER TABLE documents ADD COLUMN risk_flags text NOT NULL DEFAULT '';
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

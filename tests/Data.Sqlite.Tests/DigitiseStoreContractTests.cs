@@ -359,6 +359,20 @@ public abstract class DigitiseStoreContractTests
     }
 
     [Fact]
+    public async Task SaveOutcomeAsync_RiskFlags_StoredAsWireNames()
+    {
+        await using IDigitiseStore store = await OpenAsync();
+        long batch = await store.OpenBatchAsync("b", Ct);
+        DocumentOutcome outcome = TestData.Outcome(TestData.Source("risky.tif"), 1, 1, 1, DocumentStatus.NeedsVerification, reason: "rival within margin");
+        MatchRisk risks = MatchRisk.RivalWithinMargin | MatchRisk.CorrectedNhsNumber;
+
+        await store.SaveOutcomeAsync(batch, outcome with { Decision = outcome.Decision with { Risks = risks } }, Ct);
+
+        Assert.Equal(risks.ToWire(), Text("SELECT risk_flags FROM documents;"));
+        Assert.NotEqual(string.Empty, risks.ToWire());
+    }
+
+    [Fact]
     public async Task SaveOutcomeAsync_SameFileFromTwoStoresAtOnce_OneDecisionPerDocument()
     {
         // Two workers redoing the same file (a redelivered work item) at the same moment.

@@ -104,6 +104,7 @@ internal static class WorkerCommand
         {
             WorkItem item = taken.Item;
             string tag = item.Sha256.Length >= 12 ? item.Sha256[..12] : item.Sha256;
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"digitise worker {Environment.ProcessId}: took {tag} (attempt {taken.DequeueCount})"));
             using var renewing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var holder = new StrongBox<WorkLease>(taken);
             Task renewal = RenewAsync(work, holder, renewing.Token);
