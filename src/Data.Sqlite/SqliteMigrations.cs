@@ -356,6 +356,59 @@ internal static class SqliteMigrations
 
             DROP TABLE top_fields;
             """),
+
+        // Security: sessions live here (by the SHA-256 of their id) and are re-checked against the account's security stamp
+        // on every request; failed sign-ins lock an account out; the data-protection key ring belongs to the database; the
+        // patients a search showed a clerk during a lease are remembered (only those and the candidates may be chosen); and
+        // the audit trail becomes a hash chain. Rows from before this step are sealed into the chain by the first append
+        // after it: the update trigger allows exactly that (setting a missing hash, nothing else).
+        new(8, "sessions and audit chain", """
+            ALTER TABLE users ADD COLUMN security_stamp TEXT NOT NULL DEFAULT '';
+            ALTER TABLE users ADD COLUMN failed_signins INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE users ADD COLUMN locked_until_utc TEXT NULL;
+
+            CREATE TABLE sessions (
+                id_hash              TEXT NOT NULL PRIMARY KEY,
+                username             TEXT NOT NULL COLLATE NOCASE,
+                role                 TEXT NOT NULL,
+                security_stamp       TEXT NOT NULL,
+                created_utc          TEXT NOT NULL,
+                last_seen_utc        TEXT NOT NULL,
+                absolute_expires_utc TEXT NOT NULL,
+                revoked_utc          TEXT NULL,
+                revoked_reason       TEXT NULL
+            );
+            CREATE INDEX ix_sessions_username ON sessions (username);
+
+            CREATE TABLE data_protection_keys (
+                id            INTEGER PRIMARY KEY,
+                friendly_name TEXT NOT NULL UNIQUE,
+                xml           TEXT NOT NULL,
+                created_utc   TEXT NOT NULL
+            );
+
+            CREATE TABLE lease_search_results (
+                document_id TEXT NOT NULL REFERENCES documents (document_id),
+                username    TEXT NOT NULL COLLATE NOCASE,
+                patient_id  TEXT NOT NULL,
+                at_utc      TEXT NOT NULL,
+                PRIMARY KEY (document_id, username, patient_id)
+            );
+
+            ALTER TABLE audit ADD COLUMN prev_hash TEXT NULL;
+            ALTER TABLE audit ADD COLUMN hash TEXT NULL;
+            CREATE INDEX ix_audit_unsealed ON audit (id) WHERE hash IS NULL;
+            CREATE INDEX ix_audit_action_at ON audit (action, at_utc);
+
+            DROP TRIGGER audit_no_update;
+            CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            WHEN NOT (OLD.hash IS NULL AND OLD.prev_hash IS NULL AND NEW.hash IS NOT NULL AND NEW.prev_hash IS NOT NULL
+                      AND NEW.id = OLD.id AND NEW.at_utc = OLD.at_utc AND NEW.username = OLD.username AND NEW.action = OLD.action
+                      AND NEW.document_id IS OLD.document_id AND NEW.patient_id IS OLD.patient_id AND NEW.detail = OLD.detail)
+            BEGIN
+                SELECT RAISE(ABORT, 'audit is append-only: UPDATE is not allowed');
+            END;
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

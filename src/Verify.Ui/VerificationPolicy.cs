@@ -27,6 +27,39 @@ public sealed class VerificationPolicy
     public bool RequiresSecondConfirmation(VerificationDocument document, WorkKind kind) =>
         _options.SecondConfirmation && kind == WorkKind.Verify && IsHighRisk(document);
 
+    /// <summary>
+    /// Why this decision needs a second, independent confirmation (empty when one person's word is enough): the document is
+    /// high-risk; it re-files an auto-filed document (a QA sample un-filed or moved to another patient); or it files to a
+    /// patient the matcher did not propose (a search result).
+    /// </summary>
+    public IReadOnlyList<string> SecondConfirmationReasons(VerificationDocument document, WorkKind kind, ClerkAction action, string? patientId)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var reasons = new List<string>();
+        if (!_options.SecondConfirmation || action is ClerkAction.Skip or ClerkAction.Rescan)
+        {
+            return reasons;
+        }
+
+        if (RequiresSecondConfirmation(document, kind))
+        {
+            reasons.Add("high-risk");
+        }
+
+        bool keepsAutoFiledPatient = kind == WorkKind.QaSample && action == ClerkAction.File && string.Equals(patientId, document.PatientId, StringComparison.Ordinal);
+        if (kind == WorkKind.QaSample && !keepsAutoFiledPatient)
+        {
+            reasons.Add("re-file");
+        }
+
+        if (action == ClerkAction.File && !keepsAutoFiledPatient && !document.Candidates.Any(c => string.Equals(c.PatientId, patientId, StringComparison.Ordinal)))
+        {
+            reasons.Add("non-candidate");
+        }
+
+        return reasons;
+    }
+
     public DocumentDto ToDto(VerificationDocument document, Lease lease, long queueSize)
     {
         ArgumentNullException.ThrowIfNull(document);

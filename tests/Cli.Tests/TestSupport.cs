@@ -47,10 +47,13 @@ internal static class Digitise
     public static Process Start(params string[] args) => Start(null, args);
 
     /// <summary>Runs the real ./digitise launcher as a child process, with extra environment variables.</summary>
-    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => Start(environment, redirectInput: false, args);
+
+    private static Process Start(IReadOnlyDictionary<string, string>? environment, bool redirectInput, string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(Repo.Root, "digitise"))
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -69,11 +72,24 @@ internal static class Digitise
         return Process.Start(start)!;
     }
 
-    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecAsync(null, args);
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecWithInputAsync(null, null, args);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        ExecWithInputAsync(environment, null, args);
+
+    /// <summary>As <see cref="ExecAsync(string[])"/>, writing <paramref name="input"/> (e.g. a password for --password-stdin) to standard input.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(string? input, params string[] args) => ExecWithInputAsync(null, input, args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(
+        IReadOnlyDictionary<string, string>? environment, string? input, string[] args)
     {
-        using Process process = Start(environment, args);
+        using Process process = Start(environment, input is not null, args);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
+
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));

@@ -71,6 +71,7 @@ root.Subcommands.Add(WorkerCommand.Create(dbOption, blobsOption, queueOption, co
 root.Subcommands.Add(ModelCommand.Create(dbOption));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));
+root.Subcommands.Add(AuditCommand.Create(dbOption));
 
 // digitise mpi import (CSV or FHIR R4 Patient bundle, applied incrementally)
 root.Subcommands.Add(MpiCommand.Create(dbOption));

@@ -237,6 +237,8 @@
     const f = ev.target;
     const q = {};
     for (const k of ['nhsNumber', 'hospitalNumber', 'familyName', 'dateOfBirth']) { const v = f.elements[k].value.trim(); if (v) q[k] = v; }
+    if (!doc) { status('Take a document from the queue first.', 'bad'); return; }
+    q.documentId = doc.documentId; // results are remembered for this lease: only they (and the candidates) can be filed to
     try {
       const res = await api('POST', '/api/patients/search', q);
       searchResults = res.patients;
