@@ -23,11 +23,18 @@ public sealed class AzureBlobStore : IBlobStore
     internal const int UploadConcurrency = 2;
 
     private readonly BlobContainerClient _container;
+    private readonly Lazy<Task> _ready;
 
     public AzureBlobStore(BlobContainerClient container)
+        : this(container, ensureContainer: false)
+    {
+    }
+
+    private AzureBlobStore(BlobContainerClient container, bool ensureContainer)
     {
         ArgumentNullException.ThrowIfNull(container);
         _container = container;
+        _ready = new Lazy<Task>(() => ensureContainer ? EnsureContainerAsync(container, CancellationToken.None) : Task.CompletedTask);
     }
 
     public string ContainerName => _container.Name;
@@ -36,6 +43,19 @@ public sealed class AzureBlobStore : IBlobStore
     public static async Task<AzureBlobStore> OpenAsync(string connectionString, string? containerName, CancellationToken cancellationToken)
     {
         var container = new BlobContainerClient(AzureConnection.Validate(connectionString, "--blobs"), containerName ?? DefaultContainer);
+        await EnsureContainerAsync(container, cancellationToken).ConfigureAwait(false);
+        return new AzureBlobStore(container);
+    }
+
+    /// <summary>
+    /// A store on <paramref name="containerName"/> whose container is created, when missing, before the first request (the
+    /// composition root opens stores synchronously; nothing is sent to Azure until the store is used).
+    /// </summary>
+    public static AzureBlobStore Open(string connectionString, string? containerName) =>
+        new(new BlobContainerClient(AzureConnection.Validate(connectionString, "--blobs"), containerName ?? DefaultContainer), ensureContainer: true);
+
+    private static async Task EnsureContainerAsync(BlobContainerClient container, CancellationToken cancellationToken)
+    {
         try
         {
             await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -44,12 +64,11 @@ public sealed class AzureBlobStore : IBlobStore
         {
             throw AzureConnection.Unreachable("Azure Blob Storage", container.Uri, "--blobs / Storage:Blobs", ex);
         }
-
-        return new AzureBlobStore(container);
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
     {
+        await _ready.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         Response<bool> exists = await Blob(key).ExistsAsync(cancellationToken).ConfigureAwait(false);
         return exists.Value;
     }
@@ -57,6 +76,7 @@ public sealed class AzureBlobStore : IBlobStore
     public async Task PutAsync(string key, Stream content, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(content);
+        await _ready.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         var options = new BlobUploadOptions
         {
             TransferOptions = new StorageTransferOptions
@@ -71,6 +91,7 @@ public sealed class AzureBlobStore : IBlobStore
 
     public async Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
+        await _ready.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             return await Blob(key).OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = BlockBytes }, cancellationToken)

@@ -1,8 +1,10 @@
+using Digitise.Data.Postgres;
 using Digitise.Data.Sqlite;
 using Digitise.Hosting;
 using Digitise.Indexing;
 using Digitise.Ingest;
 using Digitise.Ocr;
+using Digitise.Storage.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -16,6 +18,9 @@ internal sealed record HostRequest(string Database, string? Blobs = null, string
 {
     /// <summary>-v: information on the console, not only warnings and errors.</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>--queue: the work queue of the distributed form (submit, worker); null when the command needs none.</summary>
+    public string? Queue { get; init; }
 }
 
 /// <summary>
@@ -61,8 +66,11 @@ internal sealed class DigitiseHost : IAsyncDisposable
         services.AddDigitiseIngest(configuration);
         services.AddDigitiseOcr(configuration);
         services.AddDigitiseIndexing(configuration);
-        AddProviders(services);
-        services.AddDigitiseStorage(new StorageLocations(request.Database, request.Blobs));
+        AddProviders(services, configuration);
+        services.AddDigitiseStorage(new StorageLocations(
+            request.Database,
+            request.Blobs ?? configuration.Configuration["Storage:Blobs"],
+            request.Queue ?? configuration.Configuration["Storage:Queue"]));
         ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         try
         {
@@ -76,10 +84,12 @@ internal sealed class DigitiseHost : IAsyncDisposable
     }
 
     /// <summary>Every store and blob provider this build ships; the value of --db / --blobs picks one at run time.</summary>
-    public static void AddProviders(IServiceCollection services)
+    public static void AddProviders(IServiceCollection services, DigitiseConfiguration configuration)
     {
         services.AddDigitiseSqlite();
+        services.AddDigitisePostgres();
         services.AddDigitiseLocalBlobs();
+        services.AddDigitiseAzureStorage(configuration);
     }
 
     public T Get<T>()

@@ -50,6 +50,8 @@ CommonOptions.SetGuardedAction(run, (parse, ct) => RunCommand.ExecuteAsync(
 root.Subcommands.Add(run);
 root.Subcommands.Add(ReportCommand.Create(common));
 root.Subcommands.Add(ExportCommand.Create(common));
+root.Subcommands.Add(SubmitCommand.Create(common));
+root.Subcommands.Add(WorkerCommand.Create(common));
 root.Subcommands.Add(ModelCommand.Create(common));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(common));
@@ -62,9 +64,10 @@ root.Subcommands.Add(MpiCommand.Create(common));
 var samplesOut = new Option<string>("--out") { Description = "Folder to write the samples to.", DefaultValueFactory = _ => "samples" };
 var samplesCount = new Option<int>("--documents") { Description = "Documents to generate.", DefaultValueFactory = _ => 40 };
 var samplesSeed = new Option<int>("--seed") { Description = "Random seed (same seed, same samples).", DefaultValueFactory = _ => 1 };
+var samplesFamilies = new Option<bool>("--families") { Description = "Lay documents out in the twelve layout families (6 development, 6 held out) instead of the classic four types." };
 var generate = new Command("generate", "Generate realistic scanned case notes (letters, discharge summaries, lab reports, labelled continuation sheets), an MPI with the hard cases, and truth.csv.")
 {
-    samplesOut, samplesCount, samplesSeed,
+    samplesOut, samplesCount, samplesSeed, samplesFamilies,
 };
 CommonOptions.SetGuardedAction(generate, (parse, ct) =>
 {
@@ -73,6 +76,7 @@ CommonOptions.SetGuardedAction(generate, (parse, ct) =>
         OutputDirectory = parse.GetValue(samplesOut)!,
         Documents = parse.GetValue(samplesCount),
         Seed = parse.GetValue(samplesSeed),
+        Families = parse.GetValue(samplesFamilies),
     });
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
     return Task.FromResult(ExitCodes.Success);

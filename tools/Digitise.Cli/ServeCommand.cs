@@ -34,7 +34,7 @@ internal static class ServeCommand
                     o.DatabasePath = database;
                     o.Blobs = parse.GetValue(common.Blobs);
                 },
-                DigitiseHost.AddProviders,
+                services => DigitiseHost.AddProviders(services, host.Configuration),
                 host.Configuration.Configuration,
                 ct);
             if (await host.Get<IVerificationStore>().CountUsersAsync(ct) == 0)
@@ -42,7 +42,7 @@ internal static class ServeCommand
                 Console.Error.WriteLine("digitise: no accounts yet: create the first with `digitise users add NAME --role admin --password-stdin`.");
             }
 
-            Console.Error.WriteLine($"digitise: serving {database} ({host.Storage.Store.Name}) at {parse.GetValue(urls)}");
+            Console.Error.WriteLine($"digitise: serving {host.Storage.Description} ({host.Storage.Store.Name}) at {parse.GetValue(urls)}");
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
             return ExitCodes.Success;

@@ -29,6 +29,9 @@ public interface IStoreProvider
 
     LocationClaim Claim(string location);
 
+    /// <summary>How to name <paramref name="location"/> in messages and logs: never a password.</summary>
+    string Describe(string location);
+
     /// <summary>Opens the pipeline's store at <paramref name="location"/>, creating and migrating the database as needed.</summary>
     Task<IDigitiseStore> OpenAsync(string location, TimeProvider timeProvider, CancellationToken cancellationToken);
 
@@ -52,8 +55,22 @@ public interface IBlobStoreProvider
     IBlobStore Open(string location);
 }
 
-/// <summary>Where this process keeps its data: the <c>--db</c> and <c>--blobs</c> values as given (blobs null for the provider's default).</summary>
-public sealed record StorageLocations(string Database, string? Blobs);
+/// <summary>A work queue provider (Azure Storage Queues, ...) for the distributed form, chosen by the shape of <c>--queue</c>.</summary>
+public interface IWorkQueueProvider
+{
+    string Name { get; }
+
+    LocationClaim Claim(string location);
+
+    /// <summary>Opens the queue, creating it when missing.</summary>
+    Task<IWorkQueue> OpenAsync(string location, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Where this process keeps its data: the <c>--db</c>, <c>--blobs</c> and <c>--queue</c> values as given (blobs null for the
+/// store's default, queue null when the command needs none).
+/// </summary>
+public sealed record StorageLocations(string Database, string? Blobs, string? Queue = null);
 
 /// <summary>
 /// The storage the host chose: the provider that claims <c>--db</c> and the blob provider that claims <c>--blobs</c> (or the
@@ -61,16 +78,28 @@ public sealed record StorageLocations(string Database, string? Blobs);
 /// </summary>
 public sealed class DigitiseStorage
 {
-    public DigitiseStorage(IEnumerable<IStoreProvider> stores, IEnumerable<IBlobStoreProvider> blobs, StorageLocations locations, TimeProvider? timeProvider = null)
+    private readonly List<IWorkQueueProvider> _queues;
+
+    public DigitiseStorage(
+        IEnumerable<IStoreProvider> stores,
+        IEnumerable<IBlobStoreProvider> blobs,
+        StorageLocations locations,
+        TimeProvider? timeProvider = null,
+        IEnumerable<IWorkQueueProvider>? queues = null)
     {
         ArgumentNullException.ThrowIfNull(locations);
         Locations = locations;
         TimeProvider = timeProvider ?? TimeProvider.System;
-        Store = Choose(stores.ToList(), p => p.Claim(locations.Database), p => p.Name, "--db", locations.Database);
+        Store = Choose(stores.ToList(), p => p.Claim(locations.Database), p => p.Name, "--db", locations.Database, Redact);
+        Description = Store.Describe(locations.Database);
         BlobLocation = locations.Blobs ?? Store.DefaultBlobLocation(locations.Database)
             ?? throw new ConfigurationException("--blobs", null, $"is needed with the {Store.Name} database (it has no default blob location)");
-        BlobProvider = Choose(blobs.ToList(), p => p.Claim(BlobLocation), p => p.Name, "--blobs", BlobLocation);
+        BlobProvider = Choose(blobs.ToList(), p => p.Claim(BlobLocation), p => p.Name, "--blobs", BlobLocation, Redact);
+        _queues = queues?.ToList() ?? [];
     }
+
+    /// <summary>The database as messages name it (no password).</summary>
+    public string Description { get; }
 
     public StorageLocations Locations { get; }
 
@@ -90,14 +119,43 @@ public sealed class DigitiseStorage
 
     public IBlobStore OpenBlobStore() => BlobProvider.Open(BlobLocation);
 
+    /// <summary>The work queue named by <c>--queue</c> (distributed runs: <c>submit</c> and <c>worker</c>).</summary>
+    /// <exception cref="ConfigurationException">No <c>--queue</c> was given, or no registered provider recognises it.</exception>
+    public async Task<IWorkQueue> OpenQueueAsync(CancellationToken cancellationToken)
+    {
+        string location = Locations.Queue
+            ?? throw new ConfigurationException("--queue", null, "is needed: the work queue's connection string (or Storage:Queue)");
+        IWorkQueueProvider provider = Choose(_queues, p => p.Claim(location), p => p.Name, "--queue", location, Redact);
+        return await provider.OpenAsync(location, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A location for a message: connection strings lose every secret-looking value (key, password, signature).</summary>
+    public static string Redact(string location)
+    {
+        if (!StorageServiceCollectionExtensions.LooksLikeConnectionString(location) || location.Contains("://", StringComparison.Ordinal))
+        {
+            return location;
+        }
+
+        return string.Join(';', location.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(part =>
+        {
+            int equals = part.IndexOf('=', StringComparison.Ordinal);
+            string key = equals < 0 ? part : part[..equals].Trim();
+            bool secret = key.Contains("key", StringComparison.OrdinalIgnoreCase) || key.Contains("password", StringComparison.OrdinalIgnoreCase)
+                || key.Contains("signature", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase);
+            return secret ? key + "=***" : part;
+        }));
+    }
+
     /// <summary>Creates and migrates the database (start-up of a host that only reads, such as the web app).</summary>
     public async Task MigrateAsync(CancellationToken cancellationToken)
     {
         await using IDigitiseStore store = await OpenStoreAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static T Choose<T>(List<T> providers, Func<T, LocationClaim> claim, Func<T, string> name, string setting, string value)
+    private static T Choose<T>(List<T> providers, Func<T, LocationClaim> claim, Func<T, string> name, string setting, string location, Func<string, string> describe)
     {
+        string value = describe(location);
         var ranked = providers.Select(p => (Provider: p, Claim: claim(p))).Where(p => p.Claim != LocationClaim.None).OrderByDescending(p => p.Claim).ToList();
         if (ranked.Count == 0)
         {
@@ -134,7 +192,8 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(locations);
         services.AddSingleton(sp => new DigitiseStorage(
-            sp.GetServices<IStoreProvider>(), sp.GetServices<IBlobStoreProvider>(), sp.GetRequiredService<StorageLocations>(), sp.GetRequiredService<TimeProvider>()));
+            sp.GetServices<IStoreProvider>(), sp.GetServices<IBlobStoreProvider>(), sp.GetRequiredService<StorageLocations>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetServices<IWorkQueueProvider>()));
         services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenVerificationStore());
         services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenModelStore());
         services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenBlobStore());

@@ -1,0 +1,95 @@
+using System.Runtime.CompilerServices;
+using Digitise.Data.Sqlite;
+using Digitise.Domain;
+using Digitise.Storage;
+using Npgsql;
+
+namespace Digitise.Data.Postgres;
+
+/// <summary>
+/// Matching models on PostgreSQL (table <c>match_models</c>): the newest one is what workers match with; <c>digitise
+/// model train</c> learns the next from the documents and clerks' decisions stored here, as on SQLite.
+/// </summary>
+public sealed class PostgresModelStore(string connectionString) : IModelStore, IAsyncDisposable
+{
+    private readonly PostgresDatabase _database = new(connectionString, timeProvider: null);
+
+    public async Task<StoredModel?> GetLatestAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT version, sequence, created_utc, model_json FROM match_models ORDER BY sequence DESC LIMIT 1;", connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new StoredModel(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetString(3))
+            : null;
+    }
+
+    public async Task<int> NextSequenceAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT COALESCE(MAX(sequence), 0) + 1 FROM match_models;", connection);
+        return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task SaveAsync(string version, int sequence, DateTimeOffset createdUtc, string json, CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("INSERT INTO match_models (version, sequence, created_utc, model_json) VALUES ($1, $2, $3, $4);", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = version });
+        command.Parameters.Add(new NpgsqlParameter { Value = sequence });
+        command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Instant(createdUtc) });
+        command.Parameters.Add(new NpgsqlParameter { Value = json });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Every stored document's identifiers, with the latest clerk label (confirmed patient or not on the index).</summary>
+    public async IAsyncEnumerable<LabelledIdentifiers> ReadTrainingDocumentsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        var labels = new Dictionary<string, (string Status, string? Patient)>(StringComparer.Ordinal);
+        await using (var command = new NpgsqlCommand(
+            "SELECT document_id, status, patient_id FROM decisions WHERE actor LIKE 'user:%' AND status IN ('filed', 'not_on_index') ORDER BY id;", connection))
+        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                labels[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
+            }
+        }
+
+        await using var identifiers = new NpgsqlCommand("SELECT document_id, kind, value, raw, valid, confidence, page FROM identifiers ORDER BY document_id, id;", connection);
+        await using NpgsqlDataReader rows = await identifiers.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        string? current = null;
+        var list = new List<ExtractedIdentifier>();
+        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string documentId = rows.GetString(0);
+            if (current is not null && documentId != current)
+            {
+                yield return Labelled(current, list, labels);
+                list = [];
+            }
+
+            current = documentId;
+            if (ParseKind(rows.GetString(1)) is IdentifierKind kind)
+            {
+                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt32(4) != 0, rows.GetDouble(5), rows.GetInt32(6), []));
+            }
+        }
+
+        if (current is not null)
+        {
+            yield return Labelled(current, list, labels);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _database.DisposeAsync();
+
+    private static LabelledIdentifiers Labelled(string documentId, List<ExtractedIdentifier> ids, Dictionary<string, (string Status, string? Patient)> labels) =>
+        labels.TryGetValue(documentId, out var label)
+            ? new LabelledIdentifiers(documentId, ids, label.Status, label.Patient)
+            : new LabelledIdentifiers(documentId, ids, null, null);
+
+    private static IdentifierKind? ParseKind(string kind) =>
+        Enum.GetValues<IdentifierKind>().Cast<IdentifierKind?>().FirstOrDefault(k => SqliteColumns.Kind(k!.Value) == kind);
+}
