@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace Digitise.Cli.Tests;
@@ -130,6 +131,55 @@ public sealed class CorpusTests(CorpusRun run, ITestOutputHelper output) : IClas
         // Most documents of every format are filed to their own patient.
         int right = ofFormat.Count(t => manifest[Normalise(t["source_file"])]["patient_id"] == t["patient_id"]);
         Assert.True(right * 2 >= ofFormat.Count(t => t["on_index"] == "true"), $"{format}: only {right} of {ofFormat.Count} matched their patient");
+    }
+
+    [Fact]
+    public void Run_GeneratedCorpus_BatchLogHasEventIdsAndNoPatientData()
+    {
+        string log = File.ReadAllText(Path.Combine(run.Batch.Out, "digitise.log"));
+        string[] lines = log.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // One line per event with its id: the batch's start and end, and one per document decided or quarantined.
+        Assert.Contains(lines, l => l.Contains("[1001 ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.Contains("[1002 ", StringComparison.Ordinal));
+        Assert.Equal(run.Manifest.Count, lines.Count(l => l.Contains("[1007 ", StringComparison.Ordinal) || l.Contains("[1004 ", StringComparison.Ordinal)));
+
+        // Every identifier of every patient on the index, in the forms a page prints them: none may be in the log.
+        var leaks = new List<string>();
+        foreach (Dictionary<string, string> patient in Csv.Read(run.Batch.Mpi))
+        {
+            foreach (string field in new[] { "patient_id", "nhs_number", "hospital_number", "family_name", "given_name", "date_of_birth", "postcode", "address" })
+            {
+                string value = patient.GetValueOrDefault(field, string.Empty).Trim();
+                if (value.Length < 3)
+                {
+                    continue;
+                }
+
+                var forms = new List<string> { value };
+                if (field == "nhs_number" && value.Length == 10)
+                {
+                    forms.Add($"{value[..3]} {value[3..6]} {value[6..]}");
+                }
+
+                if (field == "date_of_birth" && DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out DateOnly dob))
+                {
+                    forms.Add(dob.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture));
+                    forms.Add(dob.ToString("d MMM yyyy", CultureInfo.InvariantCulture));
+                }
+
+                if (field == "address")
+                {
+                    forms = [.. value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(part => part.Length >= 6)];
+                }
+
+                leaks.AddRange(forms
+                    .Where(form => Regex.IsMatch(log, $@"(?<![A-Za-z0-9]){Regex.Escape(form)}(?![A-Za-z0-9])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant))
+                    .Select(form => $"{field} '{form}'"));
+            }
+        }
+
+        Assert.True(leaks.Count == 0, "patient data in digitise.log: " + string.Join(", ", leaks.Distinct().Take(20)));
     }
 
     private string Normalise(string path) => Path.GetRelativePath(run.Batch.Root, Path.IsPathRooted(path) ? path : Path.Combine(run.Batch.Root, path)).Replace('\\', '/');

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Digitise.Testing;
 
 namespace Digitise.Cli.Tests;
 
@@ -24,7 +25,7 @@ public sealed class HostileInputTests : IDisposable
         Directory.Delete(_root, recursive: true);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task Run_OcrMyPdfCorpus_EveryFileProcessedOrQuarantinedWithAReason()
     {
         string corpus = Shared.Path("corpora", "ocrmypdf");
@@ -52,7 +53,7 @@ public sealed class HostileInputTests : IDisposable
         Assert.Contains("balances:              yes", File.ReadAllText(Path.Combine(outDir, "reconciliation.txt")), StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task Run_HostileFiles_EachQuarantinedWithItsReasonAndTheRestComplete()
     {
         using var batch = new TempBatch(documents: 2, seed: 83);

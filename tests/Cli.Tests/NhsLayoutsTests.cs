@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Digitise.Testing;
 
 namespace Digitise.Cli.Tests;
 
@@ -18,7 +19,7 @@ public sealed class NhsLayoutsTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
+    [CorpusFact]
     public async Task Run_RealNhsLayoutsAsPublishedAndScanned_NeverMisfileAndFindTheRightPatient()
     {
         string corpus = Shared.Path("corpora", "nhs-layouts");

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Digitise.Testing;
 
 namespace Digitise.Cli.Tests;
 
@@ -24,7 +25,7 @@ public sealed class PaperlessSeparatorTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    [Fact]
+    [CorpusFact]
     public async Task Run_PaperlessPatchCodeSheets_SplitWhereTheirOwnTestsSay()
     {
         string input = Path.Combine(_root, "in");

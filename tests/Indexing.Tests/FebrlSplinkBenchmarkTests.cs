@@ -1,6 +1,7 @@
 using System.Globalization;
 using Digitise.Domain;
 using Digitise.Indexing.Matching;
+using Digitise.Testing;
 using Xunit.Abstractions;
 
 namespace Digitise.Indexing.Tests;
@@ -14,7 +15,7 @@ public sealed class FebrlSplinkBenchmarkTests(ITestOutputHelper output)
 {
     private const double LinkThreshold = 0.5;
 
-    [Fact]
+    [CorpusFact]
     public void Febrl4_LinkEachDuplicateToItsOriginal_PrecisionAtLeast099RecallAtLeast095()
     {
         List<Patient> originals = [.. Corpora.ReadCsv(Corpora.Path("febrl", "dataset4a.csv")).Select(FebrlPatient)];
@@ -55,7 +56,7 @@ public sealed class FebrlSplinkBenchmarkTests(ITestOutputHelper output)
         Assert.True(recall >= 0.95, $"recall {recall}");
     }
 
-    [Fact]
+    [CorpusFact]
     public void SplinkFake1000_Deduplicate_PairPrecisionAndRecallReported()
     {
         List<Dictionary<string, string>> rows = [.. Corpora.ReadCsv(Corpora.Path("splink", "fake_1000.csv"))];

@@ -2,19 +2,20 @@ using Digitise.Domain;
 using Digitise.Ingest.Formats;
 using Digitise.Ocr;
 using Digitise.Ocr.Imaging;
+using Digitise.Testing;
 
 namespace Digitise.Ingest.Tests;
 
 public sealed class FilePageSourceTests : IDisposable
 {
-    private static readonly string Tesseract = TestPaths.Shared("corpora", "tesseract-test");
-    private static readonly string OcrMyPdf = TestPaths.Shared("corpora", "ocrmypdf");
+    private static string Tesseract => TestPaths.Shared("corpora", "tesseract-test");
+    private static string OcrMyPdf => TestPaths.Shared("corpora", "ocrmypdf");
     private readonly string _temp = Directory.CreateTempSubdirectory("digitise-ingest-").FullName;
     private readonly FilePageSource _source = new(new IngestOptions());
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    [Theory]
+    [CorpusTheory]
     [InlineData("tesseract-test", "phototest.tif", SourceFormat.Tiff)]
     [InlineData("ocrmypdf", "baiona.png", SourceFormat.Png)]
     [InlineData("ocrmypdf", "baiona_color.jpg", SourceFormat.Jpeg)]
@@ -27,7 +28,7 @@ public sealed class FilePageSourceTests : IDisposable
         Assert.Equal(expected, FormatSniffer.Detect(head));
     }
 
-    [Theory]
+    [CorpusTheory]
     [InlineData(TiffCompression.G4)]
     [InlineData(TiffCompression.Lzw)]
     [InlineData(TiffCompression.None)]
@@ -50,7 +51,7 @@ public sealed class FilePageSourceTests : IDisposable
         });
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ReadPages_TruncatedTiff_QuarantinedWithReason()
     {
         byte[] png = Png(Path.Combine(Tesseract, "phototest.tif"));
@@ -81,7 +82,7 @@ public sealed class FilePageSourceTests : IDisposable
         Assert.StartsWith(reason, failure.Reason, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ReadPages_PngWithExtensionJpg_ReadAsPng()
     {
         string path = Path.Combine(_temp, "mislabelled.jpg");
@@ -92,7 +93,7 @@ public sealed class FilePageSourceTests : IDisposable
         Assert.Equal(SourceFormat.Png, Assert.IsType<EncodedImage>(page.Content).Format);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ReadPages_CcittPdf_HandsOverTheScanLosslessly()
     {
         PageImage page = Assert.IsType<PageImage>(Assert.Single(await ReadAsync(Path.Combine(OcrMyPdf, "ccitt.pdf"))));
@@ -104,7 +105,7 @@ public sealed class FilePageSourceTests : IDisposable
         Assert.Equal((2550, 3300), (bitmap.Width, bitmap.Height));
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ReadPages_JpegPdf_PassesJpegBytesThroughUntouched()
     {
         List<PageItem> pages = await ReadAsync(Path.Combine(OcrMyPdf, "multipage.pdf"));
@@ -116,7 +117,7 @@ public sealed class FilePageSourceTests : IDisposable
         Assert.Equal(0xFF, first.Data.Span[0]);
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ReadPages_PdfWithTextLayer_UsesTheText()
     {
         PageImage page = Assert.IsType<PageImage>(Assert.Single(await ReadAsync(Path.Combine(OcrMyPdf, "cmyk.pdf"))));
@@ -126,7 +127,7 @@ public sealed class FilePageSourceTests : IDisposable
         Assert.All(layer.Words, w => Assert.InRange(w.Box.Top, 0, layer.HeightPx));
     }
 
-    [Fact]
+    [CorpusFact]
     public async Task ReadPages_Jbig2Pdf_RasterisedByPoppler()
     {
         string path = Path.Combine(_temp, "jbig2-only.pdf");

@@ -2,15 +2,16 @@ using System.Text;
 using Digitise.Domain;
 using Digitise.Ocr.Imaging;
 using Digitise.Ocr.Interop;
+using Digitise.Testing;
 
 namespace Digitise.Ocr.Tests;
 
 public sealed class PageAnalyserTests
 {
-    private static readonly string Tesseract = TestPaths.Shared("corpora", "tesseract-test");
-    private static readonly string Barcodes = TestPaths.Shared("corpora", "paperless", "barcodes");
+    private static string Tesseract => TestPaths.Shared("corpora", "tesseract-test");
+    private static string Barcodes => TestPaths.Shared("corpora", "paperless", "barcodes");
 
-    [Theory]
+    [CorpusTheory]
     [InlineData("phototest.tif", 0)]
     [InlineData("phototest-rotated-180.png", 180)]
     [InlineData("phototest-rotated-L.png", 90)]
@@ -58,7 +59,7 @@ public sealed class PageAnalyserTests
         Assert.False(quality.Blank);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Analyse_PatchCodeSheet_ReadsItsCode39AndItsBars()
     {
         using var analyser = new PageAnalyser(new QaOptions());
@@ -81,7 +82,7 @@ public sealed class PageAnalyserTests
     }
 
     /// <summary>paperless-ngx's real barcode sheets, rendered at 300 dpi: Code 39, Code 128 and QR values read exactly.</summary>
-    [Theory]
+    [CorpusTheory]
     [InlineData("barcode-39-asn-123.pdf", "CODE-39:ASN00123")]
     [InlineData("barcode-39-custom.pdf", "CODE-39:CUSTOM BARCODE")]
     [InlineData("barcode-128-custom.pdf", "CODE-128:CUSTOM BARCODE")]
@@ -117,7 +118,7 @@ public sealed class PageAnalyserTests
     /// paperless-ngx's real patch T sheets (Kodak bars on all four edges) with everything inside the edges erased,
     /// barcode included: the bars alone say patch T, whichever way round the sheet was fed.
     /// </summary>
-    [Theory]
+    [CorpusTheory]
     [InlineData("patch-code-t-middle.tiff", 0)]
     [InlineData("patch-code-t-middle.tiff", 1)]
     [InlineData("patch-code-t-middle.tiff", 2)]
@@ -139,7 +140,7 @@ public sealed class PageAnalyserTests
     }
 
     /// <summary>Text pages, an unreadable separator and pages full of QR codes or barcodes carry no patch code.</summary>
-    [Theory]
+    [CorpusTheory]
     [InlineData("tesseract-test", "phototest.tif", 0)]
     [InlineData("tesseract-test", "phototest-rotated-R.png", 0)]
     [InlineData("tesseract-test", "eurotext.tif", 0)]

@@ -1,13 +1,14 @@
 using Digitise.Domain;
 using Digitise.Ocr;
+using Digitise.Testing;
 
 namespace Digitise.Ocr.Tests;
 
 public sealed class TesseractEngineTests
 {
-    private static readonly string Corpus = TestPaths.Shared("corpora", "tesseract-test");
+    private static string Corpus => TestPaths.Shared("corpora", "tesseract-test");
 
-    [Fact]
+    [CorpusFact]
     public void Recognise_PhototestTiff_MatchesGroundTruthWithinTolerance()
     {
         using var engine = new TesseractEngine(new OcrOptions());
@@ -29,7 +30,7 @@ public sealed class TesseractEngineTests
         Assert.True(result.MeanConfidence > 80f, $"mean confidence {result.MeanConfidence}");
     }
 
-    [Fact]
+    [CorpusFact]
     public void Recognise_SameEngineReused_GivesSameTextEachTime()
     {
         using var engine = new TesseractEngine(new OcrOptions());
@@ -42,7 +43,7 @@ public sealed class TesseractEngineTests
         Assert.Contains("quick brown dog", first, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [CorpusFact]
     public void Recognise_WordBoxes_PointAtTheirWords()
     {
         using var engine = new TesseractEngine(new OcrOptions());

@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Digitise.Testing;
 
 /// <summary>
@@ -14,6 +16,31 @@ internal static class SharedFolder
     public static string Root => s_root.Value;
 
     public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+
+    /// <summary>
+    /// Why a corpus test is skipped: only when no <c>shared/</c> folder is found at all and this is not CI (<c>CI=true</c>).
+    /// When the folder is there, nothing is skipped: a corpus missing from it fails its tests, so a run with the
+    /// corpora present can never pass by skipping them.
+    /// </summary>
+    public static string? SkipReason()
+    {
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = Root;
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return "needs the reference corpora (../shared/corpora: FEBRL, Splink, OCRmyPDF, Tesseract test pages, paperless-ngx, " +
+                "NHS layouts), not found beside or above this checkout; README 'Reference corpora' says where each comes from. " +
+                "Put shared/ beside the repository or set DIGITISE_SHARED.";
+        }
+    }
 
     private static string Find()
     {
@@ -81,4 +108,18 @@ internal static class SharedFolder
 
         return null;
     }
+}
+
+/// <summary>A test that reads the reference corpora: skipped (with where to get them) only when they are absent and not in CI.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class CorpusFactAttribute : FactAttribute
+{
+    public CorpusFactAttribute() => Skip = SharedFolder.SkipReason();
+}
+
+/// <summary>The <see cref="CorpusFactAttribute"/> of theories.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+internal sealed class CorpusTheoryAttribute : TheoryAttribute
+{
+    public CorpusTheoryAttribute() => Skip = SharedFolder.SkipReason();
 }

@@ -19,6 +19,9 @@ internal sealed record HostRequest(string Database, string? Blobs = null, string
     /// <summary>-v: information on the console, not only warnings and errors.</summary>
     public bool Verbose { get; init; }
 
+    /// <summary>The per-batch log file (<c>OUT/digitise.log</c> for run and watch); null for commands without an output folder.</summary>
+    public string? LogFile { get; init; }
+
     /// <summary>--queue: the work queue of the distributed form (submit, worker); null when the command needs none.</summary>
     public string? Queue { get; init; }
 }
@@ -54,14 +57,22 @@ internal sealed class DigitiseHost : IAsyncDisposable
         DigitiseConfiguration configuration = DigitiseConfiguration.Load(request.ConfigFile, request.Overrides);
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddLogging(logging => logging
-            .SetMinimumLevel(request.Verbose ? LogLevel.Information : LogLevel.Warning)
-            .AddSimpleConsole(console =>
+        services.AddLogging(logging =>
+        {
+            logging
+                .SetMinimumLevel(LogLevel.Information)
+                .AddSimpleConsole(console =>
+                {
+                    console.SingleLine = true;
+                    console.IncludeScopes = false;
+                })
+                .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, request.Verbose ? LogLevel.Information : LogLevel.Warning)
+                .AddFilter("Microsoft", LogLevel.Warning);
+            if (request.LogFile is { } logFile)
             {
-                console.SingleLine = true;
-                console.IncludeScopes = false;
-            })
-            .AddFilter("Microsoft", LogLevel.Warning));
+                logging.AddProvider(new BatchLogProvider(logFile));
+            }
+        });
         services.AddDigitisePipeline(configuration);
         services.AddDigitiseIngest(configuration);
         services.AddDigitiseOcr(configuration);

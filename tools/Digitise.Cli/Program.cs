@@ -84,7 +84,7 @@ CommonOptions.SetGuardedAction(generate, (parse, ct) =>
 root.Subcommands.Add(new Command("samples", "Sample data.") { generate });
 
 // digitise check
-root.Subcommands.Add(CheckCommand.Create());
+root.Subcommands.Add(CheckCommand.Create(common));
 
 ServeCommand.AddTo(root, common);
 

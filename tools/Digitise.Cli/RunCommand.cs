@@ -40,6 +40,7 @@ internal static class RunCommand
         await using DigitiseHost host = DigitiseHost.Create(new HostRequest(request.Database, request.Blobs, request.ConfigFile, Overrides(request))
         {
             Verbose = request.Verbose,
+            LogFile = Path.Combine(request.OutDirectory, BatchLogProvider.FileName),
         });
         OcrOptions ocr = host.Get<OcrOptions>();
         string versions = TesseractEngine.Probe(ocr);
@@ -157,6 +158,7 @@ internal static class RunCommand
         stdout.WriteLine(string.Create(inv, $"  elapsed        {summary.Elapsed.TotalSeconds,8:0.0} s  ({summary.PagesPerSecond:0.00} pages/s)"));
         stdout.WriteLine(string.Create(inv, $"  peak memory    {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),8:0} MiB"));
         stdout.WriteLine($"  manifest       {manifest}");
+        stdout.WriteLine($"  log            {Path.Combine(Path.GetDirectoryName(manifest)!, BatchLogProvider.FileName)}");
     }
 }
 

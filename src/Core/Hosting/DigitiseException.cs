@@ -97,3 +97,10 @@ public sealed class CommandFailedException : DigitiseException
 
     public override int ExitCode { get; }
 }
+
+/// <summary>One thing the pipeline needs from the machine (a native library, a program, a model), as <c>digitise check</c> reports it.</summary>
+/// <param name="Component">What it is, e.g. "libtesseract.so.5" or "tessdata eng".</param>
+/// <param name="Found">False when it is missing or unusable.</param>
+/// <param name="Detail">The version and where it was found; when missing, what to install.</param>
+/// <param name="Required">False for what only some inputs need (the run goes on without it, quarantining those inputs).</param>
+public sealed record PrerequisiteStatus(string Component, bool Found, string Detail, bool Required = true);

@@ -416,6 +416,18 @@ public sealed partial class DigitisePipeline
                 {
                     LogQuarantined(outcome.Id.Value, outcome.Decision.Reason);
                 }
+                else
+                {
+                    // Ids, status, score and typed risk flags only: never a patient id, identifier or the matcher's free text.
+                    LogDecided(
+                        outcome.Id.Value,
+                        outcome.Source.Sha256.Length >= 12 ? outcome.Source.Sha256[..12] : outcome.Source.Sha256,
+                        outcome.FirstPage,
+                        outcome.LastPage,
+                        outcome.Decision.Status.ToWire(),
+                        outcome.Decision.Best?.Score ?? 0,
+                        outcome.Decision.Risks == MatchRisk.None ? "none" : outcome.Decision.Risks.ToWire());
+                }
             }
 
             // Closed only after every document is saved: a crash before this point redoes the matching, never the OCR.
@@ -460,6 +472,9 @@ public sealed partial class DigitisePipeline
 
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Document {DocumentId} quarantined: {Reason}")]
     private partial void LogQuarantined(string documentId, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Information, Message = "Document {DocumentId} (source {Sha} pages {FirstPage}-{LastPage}): {Status}, score {Score:0.000}, risk {Risks}")]
+    private partial void LogDecided(string documentId, string sha, int firstPage, int lastPage, string status, double score, string risks);
 
     [LoggerMessage(EventId = 1005, Level = LogLevel.Error, Message = "A page reader failed unexpectedly ({Exception}); the file is quarantined")]
     private partial void LogReaderFailed(string exception);

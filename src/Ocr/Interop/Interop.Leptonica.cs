@@ -70,6 +70,14 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteTiff", StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int PixWriteTiff(string filename, PixHandle pix, int comptype, string modestr);
 
+    /// <summary>Sets <paramref name="same"/> to 1 when the two images have the same size, depth and pixels.</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixEqual")]
+    internal static partial int PixEqual(PixHandle pix1, PixHandle pix2, out int same);
+
+    /// <summary>zlib level (0-9) for the next PNG write of <paramref name="pix"/>.</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixSetZlibCompression")]
+    internal static partial int PixSetZlibCompression(PixHandle pix, int compval);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteMem")]
     internal static partial int PixWriteMem(out IntPtr data, out nuint size, PixHandle pix, int format);
 

@@ -19,6 +19,19 @@ internal static partial class Libraries
     internal const string TesseractSoname = "libtesseract.so.5";
     internal const string LeptonicaSoname = "liblept.so.5";
 
+    /// <summary>
+    /// Every native library the code imports: its <c>[LibraryImport]</c> name, Debian 12's soname and the package that
+    /// ships it. The one list the resolver, the install hint and <c>digitise check</c> read; a test checks that
+    /// <c>scripts/setup</c> installs each package and that the package really holds the file.
+    /// </summary>
+    internal static readonly IReadOnlyList<NativeLibraryInfo> Native =
+    [
+        new(Tesseract, TesseractSoname, "libtesseract5", "tesseract-ocr tesseract-ocr-eng"),
+        new(Leptonica, LeptonicaSoname, "liblept5", "liblept5"),
+        new(Zbar, "libzbar.so.0", "libzbar0", "libzbar0"),
+        new(LibC, "libc.so.6", "libc6", "libc6"),
+    ];
+
     private static int s_registered;
     private static int s_mallocTuned;
 
@@ -37,18 +50,13 @@ internal static partial class Libraries
 
     private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
-        string? soname = libraryName switch
-        {
-            Tesseract => TesseractSoname,
-            Leptonica => LeptonicaSoname,
-            LibC => "libc.so.6",
-            Zbar => "libzbar.so.0",
-            _ => null,
-        };
-        if (soname is null)
+        NativeLibraryInfo? library = Native.FirstOrDefault(l => l.Name == libraryName);
+        if (library is null)
         {
             return IntPtr.Zero;
         }
+
+        string soname = library.Soname;
 
         if (libraryName is Tesseract or Leptonica)
         {
@@ -62,9 +70,7 @@ internal static partial class Libraries
         }
 
         throw new OcrUnavailableException(
-            $"The native library '{soname}' could not be loaded. Install it with: sudo apt-get install -y " +
-            libraryName switch { Tesseract => "tesseract-ocr tesseract-ocr-eng", Zbar => "libzbar0", _ => "liblept5" } +
-            " (or run ./scripts/setup as root).");
+            $"The native library '{soname}' could not be loaded. Install it with: sudo apt-get install -y {library.Install} (or run ./scripts/setup as root).");
     }
 
     private static void LimitOpenMp()
@@ -104,3 +110,6 @@ internal static partial class Libraries
     [LibraryImport(LibC, EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
 }
+
+/// <summary>A native library: its import name, soname, the Debian package holding the file, and what to install for it.</summary>
+internal sealed record NativeLibraryInfo(string Name, string Soname, string Package, string Install);

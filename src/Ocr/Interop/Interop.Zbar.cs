@@ -19,6 +19,16 @@ internal static partial class Zbar
     /// <summary>fourcc('Y','8','0','0'): 8-bit greyscale, one byte a pixel, rows packed.</summary>
     internal const uint FourccY800 = 'Y' | ('8' << 8) | ('0' << 16) | ((uint)'0' << 24);
 
+    [LibraryImport(Libraries.Zbar, EntryPoint = "zbar_version")]
+    private static partial int ZbarVersion(out uint major, out uint minor, out uint patch);
+
+    /// <summary>"zbar 0.23.92" (loads the library).</summary>
+    internal static string Version()
+    {
+        _ = ZbarVersion(out uint major, out uint minor, out uint patch);
+        return $"zbar {major}.{minor}.{patch}";
+    }
+
     [LibraryImport(Libraries.Zbar, EntryPoint = "zbar_image_scanner_create")]
     internal static partial ZbarScannerHandle ScannerCreate();
 

@@ -1,0 +1,59 @@
+using System.Runtime.InteropServices;
+using Digitise.Hosting;
+using Digitise.Ocr.Interop;
+
+namespace Digitise.Ocr;
+
+/// <summary>What the OCR stage needs from the machine: each native library it imports, with its version, and the language data.</summary>
+public static class OcrPrerequisites
+{
+    public static IReadOnlyList<PrerequisiteStatus> Check(OcrOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Libraries.EnsureRegistered();
+        var found = new List<PrerequisiteStatus>();
+        foreach (NativeLibraryInfo library in Libraries.Native.Where(l => l.Name != Libraries.LibC))
+        {
+            found.Add(CheckLibrary(library));
+        }
+
+        try
+        {
+            string folder = options.ResolveTessdata();
+            foreach (string model in Directory.EnumerateFiles(folder, "*.traineddata").Order(StringComparer.Ordinal))
+            {
+                var info = new FileInfo(model);
+                found.Add(new PrerequisiteStatus(
+                    "tessdata " + Path.GetFileNameWithoutExtension(model),
+                    true,
+                    $"{info.FullName} ({info.Length / 1024.0 / 1024.0:0.0} MiB, {info.LastWriteTimeUtc:yyyy-MM-dd}){(Path.GetFileNameWithoutExtension(model) == options.Language ? ", the configured language (Ocr:Language)" : string.Empty)}",
+                    Required: Path.GetFileNameWithoutExtension(model) == options.Language));
+            }
+        }
+        catch (OcrUnavailableException ex)
+        {
+            found.Add(new PrerequisiteStatus("tessdata " + options.Language, false, ex.Message));
+        }
+
+        return found;
+    }
+
+    private static PrerequisiteStatus CheckLibrary(NativeLibraryInfo library)
+    {
+        try
+        {
+            string version = library.Name switch
+            {
+                Libraries.Tesseract => "tesseract " + (Marshal.PtrToStringUTF8(Tesseract.TessVersion()) ?? "?"),
+                Libraries.Leptonica => Marshal.PtrToStringUTF8(Leptonica.GetLeptonicaVersion()) ?? "?",
+                Libraries.Zbar => Zbar.Version(),
+                _ => "loaded",
+            };
+            return new PrerequisiteStatus(library.Soname, true, $"{version} (Debian package {library.Package})");
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or OcrUnavailableException or EntryPointNotFoundException)
+        {
+            return new PrerequisiteStatus(library.Soname, false, $"not loadable: install with sudo apt-get install -y {library.Install} (or run ./scripts/setup as root)");
+        }
+    }
+}
