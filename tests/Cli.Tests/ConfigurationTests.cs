@@ -52,9 +52,15 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal(ExitCodes.Configuration, code);
         AssertOneLineNaming(error, "--config", "missing.json");
 
-        (code, error) = await RunAsync(new RunRequest(["in"], "mpi.csv", _folder, "Host=db.example;Database=digitise", null, null, null, Quiet: true));
+        (code, error) = await RunAsync(new RunRequest(["in"], "mpi.csv", _folder, "mongodb://db.example/digitise", null, null, null, Quiet: true));
         Assert.Equal(ExitCodes.Configuration, code);
-        AssertOneLineNaming(error, "--db", "Host=db.example;Database=digitise");
+        AssertOneLineNaming(error, "--db", "mongodb://db.example/digitise");
+
+        // PostgreSQL has no blob folder of its own: the flag to give is named, and the password is not echoed.
+        (code, error) = await RunAsync(new RunRequest(["in"], "mpi.csv", _folder, "Host=db.example;Database=digitise;Password=hunter2", null, null, null, Quiet: true));
+        Assert.Equal(ExitCodes.Configuration, code);
+        Assert.Contains("--blobs", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2", error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -82,6 +82,9 @@ internal static class MpiBenchmark
         rows.Add(("SQLite import (prepared upsert, one transaction)", Seconds(importTime - readTime), string.Empty, null));
         rows.Add(("**CSV read + SQLite import**", $"**{Seconds(importTime)}** ({patients / importTime.TotalSeconds:N0} patients/s)", $"< {ImportTarget.TotalSeconds:0} s", importTime < ImportTarget));
 
+        // 2b. What run does with the MPI before its first page, before and after issue 9 (one load, one index), each in a child process.
+        rows.AddRange(MpiRunPreparation.Compare(csv, folder, patients, Log));
+
         // 3. Load from SQLite and build the blocking index.
         await using SqliteDigitiseStore bench = await SqliteDigitiseStore.OpenAsync(db, cancellationToken).ConfigureAwait(false);
         long heapBefore = ManagedHeap();

@@ -4,6 +4,7 @@ using Digitise.Benchmarks;
 // digitise-bench profile DIR                                                       where a page's time goes, step by step (one thread)
 // digitise-bench ceiling DIR [--threads N]                                          raw Tesseract, one reused engine per thread
 // digitise-bench mpi [--patients N] [--fhir-patients N] [--queries N] [--seed S]        the MPI at scale (import, index, lookup latency)
+// digitise-bench mpi-run before|after CSV DB                                      one way of run's MPI preparation (a child of mpi)
 if (args.Length > 0 && args[0] == "mpi")
 {
     using var cancelMpi = new CancellationTokenSource();
@@ -13,6 +14,11 @@ if (args.Length > 0 && args[0] == "mpi")
         cancelMpi.Cancel();
     };
     return await MpiBenchmark.RunAsync(args[1..], Console.Out, Console.Error, cancelMpi.Token);
+}
+
+if (args.Length == 4 && args[0] == "mpi-run")
+{
+    return await MpiRunPreparation.RunAsync(args[1], args[2], args[3], Console.Out, CancellationToken.None);
 }
 
 if (args.Length > 0 && args[0] == "profile")

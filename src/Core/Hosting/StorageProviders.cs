@@ -132,7 +132,16 @@ public sealed class DigitiseStorage
     /// <summary>A location for a message: connection strings lose every secret-looking value (key, password, signature).</summary>
     public static string Redact(string location)
     {
-        if (!StorageServiceCollectionExtensions.LooksLikeConnectionString(location) || location.Contains("://", StringComparison.Ordinal))
+        int scheme = location.IndexOf("://", StringComparison.Ordinal);
+        if (scheme >= 0)
+        {
+            // scheme://user:password@host/...: the user information goes.
+            int at = location.IndexOf('@', scheme + 3);
+            int slash = location.IndexOf('/', scheme + 3);
+            return at > 0 && (slash < 0 || at < slash) ? location[..(scheme + 3)] + "***" + location[at..] : location;
+        }
+
+        if (!StorageServiceCollectionExtensions.LooksLikeConnectionString(location))
         {
             return location;
         }
