@@ -329,16 +329,16 @@ public abstract partial class SqlVerificationStore : ISecurityStore, IKeyRingSto
     /// Appends one audit row to the hash chain. The first append after schema version 8 first seals the rows written before
     /// it (in id order). The id is chosen here (the store's writes are serialised, see <see cref="WriteTransactionAsync"/>), so the row goes in whole.
     /// </summary>
-    private static async Task InsertAuditAsync(
+    private async Task InsertAuditAsync(
         DbConnection connection, DbTransaction transaction, string now, string userName, string action, string? documentId, string? patientId,
         string detail, CancellationToken ct)
     {
         string? previous;
         long id;
         bool legacy;
-        using (DbCommand last = Command(connection, transaction, """
+        using (DbCommand last = Command(connection, transaction, $"""
             SELECT (SELECT hash FROM audit WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1),
-                   COALESCE((SELECT max(id) FROM audit), 0) + 1,
+                   {NextAuditIdSql},
                    CASE WHEN NOT EXISTS (SELECT 1 FROM audit WHERE hash IS NOT NULL) AND EXISTS (SELECT 1 FROM audit) THEN 1 ELSE 0 END;
             """))
         {

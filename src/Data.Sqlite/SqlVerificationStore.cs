@@ -40,6 +40,9 @@ public abstract partial class SqlVerificationStore : IVerificationStore
     /// <summary>The mean age in hours of <c>decided_at</c> at the text parameter <c>@now</c>, over the rows aggregated.</summary>
     protected abstract string MeanAgeHoursSql { get; }
 
+    /// <summary>The id of the next audit row (read under the write serialisation, so ids rise in chain order).</summary>
+    protected virtual string NextAuditIdSql => "COALESCE((SELECT max(id) FROM audit), 0) + 1";
+
     /// <summary>An open connection.</summary>
     protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
 
