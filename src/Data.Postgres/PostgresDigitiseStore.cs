@@ -500,8 +500,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                 foreach (ExtractedIdentifier item in indexed.Identifiers)
                 {
                     var command = new NpgsqlBatchCommand("""
-                        INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+                        INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json, source, sought_for)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
                         """);
                     command.Parameters.Add(new NpgsqlParameter { Value = documentId });
                     command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Kind(item.Kind) });
@@ -511,6 +511,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                     command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Finite(item.Confidence) });
                     command.Parameters.Add(new NpgsqlParameter { Value = item.PageNumber });
                     command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Boxes(item.Boxes ?? []) });
+                    command.Parameters.Add(new NpgsqlParameter { Value = item.Source.ToWire() });
+                    command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)item.SoughtFor ?? DBNull.Value });
                     batch.BatchCommands.Add(command);
                 }
 
