@@ -30,8 +30,7 @@ public sealed class PostgresStoreProvider : IStoreProvider
     public async Task<IDigitiseStore> OpenAsync(string location, TimeProvider timeProvider, CancellationToken cancellationToken) =>
         await PostgresDigitiseStore.OpenAsync(location, timeProvider, cancellationToken).ConfigureAwait(false);
 
-    public IVerificationStore OpenVerificationStore(string location, TimeProvider timeProvider) =>
-        throw new ConfigurationException("--db", Describe(location), "must be a SQLite database for the verification app (serve, users, audit): its PostgreSQL store is not built yet");
+    public IVerificationStore OpenVerificationStore(string location, TimeProvider timeProvider) => new PostgresVerificationStore(location, timeProvider);
 
     public IModelStore OpenModelStore(string location) => new PostgresModelStore(location);
 
