@@ -24,9 +24,10 @@ internal static class SharedFolder
     /// </summary>
     public static string? SkipReason()
     {
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase)
+            || Environment.GetEnvironmentVariable("DIGITISE_SHARED") is { Length: > 0 })
         {
-            return null;
+            return null; // CI, or a folder named on purpose: a missing corpus is a failure, never a skip.
         }
 
         try
