@@ -31,6 +31,11 @@ public sealed class CliContractTests
         }
 
         Assert.Equal(4, Csv.Read(batch.Manifest).Count);
+
+        // document_type is appended last (bureaus read the manifest by position); every document but the quarantined one has one.
+        Assert.Equal("document_type", header[^1]);
+        Assert.All(Csv.Read(batch.Manifest), r => Assert.Equal(r["status"] != "quarantined",
+            global::Digitise.Domain.DocumentTypeOptions.Defaults.Any(t => t.Code == r["document_type"])));
         Assert.Contains("pages/s", stdout, StringComparison.Ordinal);
         Assert.Contains("quarantined", stdout, StringComparison.Ordinal);
     }
