@@ -56,6 +56,28 @@ public sealed class ExportCommandTests : IDisposable
         Assert.All(rows, r => Assert.NotEqual(string.Empty, r["searchable_pdf"]));
         Assert.Contains("balances:              yes", await File.ReadAllTextAsync(Path.Combine(outDir, "reconciliation.txt")), StringComparison.Ordinal);
 
+        // --fhir: one DocumentReference per filed document, its attachment the PDF the export wrote (validated against
+        // the R4 definitions in tests/Export.Tests); without an ODS code it refuses, naming the setting.
+        (exit, _, stderr) = await Digitise.ExecAsync("export", outDir, "--db", db, "--fhir");
+        Assert.Equal(1, exit);
+        Assert.Contains("Export:OdsCode", stderr, StringComparison.Ordinal);
+        (exit, stdout, stderr) = await Digitise.ExecAsync(new Dictionary<string, string> { ["DIGITISE_Export__OdsCode"] = "RR8" }, "export", outDir, "--db", db, "--fhir");
+        Assert.True(exit == 0, stdout + stderr);
+        using (var bundle = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "fhir", "bundle.json"))))
+        {
+            Assert.Equal("transaction", bundle.RootElement.GetProperty("type").GetString());
+            var references = bundle.RootElement.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource")).ToList();
+            Assert.Equal(rows.Count, references.Count);
+            System.Text.Json.JsonElement mine = references.Single(r => r.GetProperty("masterIdentifier").GetProperty("value").GetString() == filed["document_id"]);
+            System.Text.Json.JsonElement attachment = mine.GetProperty("content")[0].GetProperty("attachment");
+            Assert.Equal(filed["searchable_pdf"], attachment.GetProperty("url").GetString());
+            Assert.Equal(pdf.Length, attachment.GetProperty("size").GetInt32());
+#pragma warning disable CA5350 // FHIR's attachment hash is SHA-1
+            Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(pdf)), attachment.GetProperty("hash").GetString());
+#pragma warning restore CA5350
+            Assert.Equal("http://snomed.info/sct", mine.GetProperty("type").GetProperty("coding")[0].GetProperty("system").GetString());
+        }
+
         // An unknown batch is an error that says so.
         (exit, _, stderr) = await Digitise.ExecAsync("export", Path.Combine(_root, "nowhere"), "--db", db);
         Assert.Equal(1, exit);

@@ -44,7 +44,10 @@ internal static class Digitise
     }
 
     /// <summary>Runs the real ./digitise launcher as a child process.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the launcher with extra environment variables (e.g. DIGITISE_Export__OdsCode).</summary>
+    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(Repo.Root, "digitise"))
         {
@@ -58,12 +61,19 @@ internal static class Digitise
             start.ArgumentList.Add(arg);
         }
 
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         return Process.Start(start)!;
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecAsync(new Dictionary<string, string>(), args);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using Process process = Start(args);
+        using Process process = Start(environment, args);
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));

@@ -18,9 +18,10 @@ internal static class ExportCommand
     {
         var batch = new Argument<string>("BATCH") { Description = "Batch name (as printed by run; by default \"out:<absolute --out path>\"), its --out folder, or batch id." };
         var outDir = new Option<string?>("--out") { Description = "Folder to write (default: the batch's own --out folder)." };
+        var fhir = new Option<bool>("--fhir") { Description = "Also write fhir/bundle.json: a FHIR R4 transaction Bundle, one DocumentReference per filed document (needs Export:OdsCode)." };
         var command = new Command("export", "Rewrite a batch's manifest.csv, reconciliation.txt and searchable PDFs with the clerks' decisions since the run.")
         {
-            batch, outDir, db,
+            batch, outDir, db, fhir,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -56,6 +57,19 @@ internal static class ExportCommand
             if (files.Account is { } account)
             {
                 Console.WriteLine($"  reconciliation {files.Reconciliation} ({(account.Balances ? "balances" : "DOES NOT BALANCE")})");
+            }
+
+            if (parse.GetValue(fhir))
+            {
+                try
+                {
+                    await Export.FhirExport.WriteAsync(store, b.Id, files.Rows, target, ct);
+                }
+                catch (InvalidOperationException ex)
+                {
+                    Console.Error.WriteLine($"digitise: {ex.Message}");
+                    return 1;
+                }
             }
 
             return files.Account is { Balances: false } ? 2 : 0;
