@@ -351,13 +351,13 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         }
 
         using (SqliteCommand document = Command(connection, transaction, """
-            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at,
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags,
                                    document_type, document_type_confidence, document_type_source, document_type_model)
-            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now, $type, $typeConfidence, $typeSource, $typeModel)
+            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now, $risks, $type, $typeConfidence, $typeSource, $typeModel)
             ON CONFLICT (document_id) DO UPDATE SET
                 batch_id = excluded.batch_id, first_page = excluded.first_page, last_page = excluded.last_page, status = excluded.status,
                 patient_id = excluded.patient_id, match_score = excluded.match_score, reason = excluded.reason,
-                model_version = excluded.model_version, decided_at = excluded.decided_at,
+                model_version = excluded.model_version, decided_at = excluded.decided_at, risk_flags = excluded.risk_flags,
                 document_type = excluded.document_type, document_type_confidence = excluded.document_type_confidence,
                 document_type_source = excluded.document_type_source, document_type_model = excluded.document_type_model;
             """))
@@ -378,6 +378,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             document.Parameters.AddWithValue("$reason", decision.Reason ?? string.Empty);
             document.Parameters.AddWithValue("$model", decision.ModelVersion ?? string.Empty);
             document.Parameters.AddWithValue("$now", now);
+            document.Parameters.AddWithValue("$risks", decision.Risks.ToWire());
             await document.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -44,13 +44,13 @@ internal static class Digitise
     }
 
     /// <summary>Runs the real ./digitise launcher as a child process.</summary>
-    public static Process Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+    public static Process Start(params string[] args) => Start(redirectInput: false, args);
 
-    /// <summary>Runs the launcher with extra environment variables (e.g. DIGITISE_Export__OdsCode).</summary>
-    public static Process Start(IReadOnlyDictionary<string, string> environment, params string[] args)
+    private static Process Start(bool redirectInput, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo(Path.Combine(Repo.Root, "digitise"))
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -61,7 +61,7 @@ internal static class Digitise
             start.ArgumentList.Add(arg);
         }
 
-        foreach ((string name, string value) in environment)
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
@@ -69,11 +69,25 @@ internal static class Digitise
         return Process.Start(start)!;
     }
 
-    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecAsync(new Dictionary<string, string>(), args);
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecWithInputAsync(null, args);
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    /// <summary>As <see cref="ExecAsync"/>, writing <paramref name="input"/> (e.g. a password for --password-stdin) to standard input.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(string? input, params string[] args) =>
+        ExecAsync(input, null, args);
+
+    /// <summary>As <see cref="ExecAsync"/>, with extra environment variables (e.g. DIGITISE_Export__OdsCode).</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        ExecAsync(null, environment, args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(string? input, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        using Process process = Start(environment, args);
+        using Process process = Start(input is not null, args, environment);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
+
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));
