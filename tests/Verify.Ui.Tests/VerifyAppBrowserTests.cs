@@ -178,12 +178,7 @@ public sealed class VerifyAppBrowserTests(BrowserFixture fixture)
         string documentId = (await dave.GetAttributeAsync("#app", "data-document-id"))!;
 
         // The classifier was unsure of this one; the clerk's lease brings the same document back on reload.
-        using (var db = fixture.Corpus.OpenRaw())
-        {
-            using var command = db.CreateCommand();
-            command.CommandText = $"UPDATE documents SET document_type = 'clinical_letter', document_type_confidence = 0.41, document_type_source = 'classifier', document_type_model = 'dt-0' WHERE document_id = '{documentId}';";
-            command.ExecuteNonQuery();
-        }
+        fixture.Corpus.Execute($"UPDATE documents SET document_type = 'clinical_letter', document_type_confidence = 0.41, document_type_source = 'classifier', document_type_model = 'dt-0' WHERE document_id = '{documentId}';");
 
         await dave.ReloadAsync();
         await dave.WaitForSelectorAsync("#app[data-state=ready]");
