@@ -13,7 +13,7 @@ var root = new RootCommand(
 
 var dbOption = new Option<string>("--db")
 {
-    Description = "SQLite database file. Default: $DIGITISE_DB, else $XDG_DATA_HOME/digitise/digitise.db (~/.local/share/digitise/digitise.db).",
+    Description = "SQLite database file, or a PostgreSQL connection string (Host=...;Database=...). Default: $DIGITISE_DB, else $XDG_DATA_HOME/digitise/digitise.db (~/.local/share/digitise/digitise.db).",
     DefaultValueFactory = _ => Settings.DefaultDatabasePath(),
 };
 var configOption = new Option<string?>("--config")
@@ -56,8 +56,18 @@ run.SetAction((parse, ct) => Guard(() => RunCommand.ExecuteAsync(
     },
     Console.Out, Console.Error, ct)));
 root.Subcommands.Add(run);
+var blobsOption = new Option<string?>("--blobs")
+{
+    Description = "Blob store: a folder, or an Azure Storage connection string (container Storage:Container, default 'digitise'). Default: Storage:Blobs, else blobs/ beside a SQLite database.",
+};
+var queueOption = new Option<string?>("--queue")
+{
+    Description = "Work queue: an Azure Storage connection string (queue Storage:QueueName, default 'digitise'). Default: Storage:Queue.",
+};
 root.Subcommands.Add(ReportCommand.Create(dbOption));
-root.Subcommands.Add(ExportCommand.Create(dbOption));
+root.Subcommands.Add(ExportCommand.Create(dbOption, blobsOption, configOption));
+root.Subcommands.Add(SubmitCommand.Create(dbOption, blobsOption, queueOption, configOption));
+root.Subcommands.Add(WorkerCommand.Create(dbOption, blobsOption, queueOption, configOption));
 root.Subcommands.Add(ModelCommand.Create(dbOption));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));

@@ -13,7 +13,7 @@ namespace Digitise.Cli.Export;
 /// </summary>
 internal static class FhirExport
 {
-    public static async Task<string> WriteAsync(SqliteDigitiseStore store, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
+    public static async Task<string> WriteAsync(IDigitiseStore store, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
     {
         ExportOptions options = LoadOptions();
         DocumentTypeOptions types = LoadTypes();
@@ -23,7 +23,10 @@ internal static class FhirExport
             patients[patient.PatientId] = patient;
         }
 
-        IReadOnlyDictionary<string, DocumentFacts> facts = await new SqliteExportQueries(store.DatabasePath).ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false);
+        // Decision times and document dates come from the SQLite store; a PostgreSQL store does not offer them yet.
+        IReadOnlyDictionary<string, DocumentFacts> facts = store is SqliteDigitiseStore sqlite
+            ? await new SqliteExportQueries(sqlite.DatabasePath).ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, DocumentFacts>();
         var documents = new List<ExportDocument>();
         foreach (ManifestRow row in rows.Where(r => r.Status is DocumentStatus.AutoFiled or DocumentStatus.Filed && r.SearchablePdf.Length > 0 && r.PatientId is not null))
         {
