@@ -8,7 +8,7 @@ namespace Digitise.Data.Sqlite;
 /// <summary>A clerk-labelled document for training the type classifier: its page texts (blank pages left out) and type.</summary>
 public sealed record TypeLabel(string DocumentId, IReadOnlyList<string> PageTexts, string Code);
 
-/// <summary>Document types (columns of <c>documents</c>, migration 9) and the trained type models (<c>document_type_models</c>).</summary>
+/// <summary>Document types (columns of <c>documents</c>, migration 10) and the trained type models (<c>document_type_models</c>).</summary>
 public sealed class SqliteDocumentTypeStore : IDocumentTypeStore
 {
     private readonly SqliteDatabase _database;

@@ -410,10 +410,17 @@ internal static class SqliteMigrations
             END;
             """),
 
+        // Evidence provenance (issue 11): how each identifier was found (a label, the page layout, a token on the index, or a
+        // search of the document for one candidate's own demographics) and, for a search, whose demographics were sought.
+        new(9, "identifier provenance", """
+            ALTER TABLE identifiers ADD COLUMN source TEXT NOT NULL DEFAULT 'label';
+            ALTER TABLE identifiers ADD COLUMN sought_for TEXT NULL;
+            """),
+
         // Document types: each document's type code (a DocumentTypes:Types code, SNOMED-mapped in configuration), the
         // classifier's confidence and model, or 'clerk' when a clerk chose it (those are the classifier's training
         // labels); trained document-type models as versioned JSON. A table rebuild of documents must keep these columns.
-        new(9, "document types", """
+        new(10, "document types", """
             ALTER TABLE documents ADD COLUMN document_type TEXT NULL;
             ALTER TABLE documents ADD COLUMN document_type_confidence REAL NULL;
             ALTER TABLE documents ADD COLUMN document_type_source TEXT NULL CHECK (document_type_source IN ('classifier', 'clerk'));

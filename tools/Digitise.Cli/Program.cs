@@ -80,9 +80,10 @@ root.Subcommands.Add(MpiCommand.Create(dbOption));
 var samplesOut = new Option<string>("--out") { Description = "Folder to write the samples to.", DefaultValueFactory = _ => "samples" };
 var samplesCount = new Option<int>("--documents") { Description = "Documents to generate.", DefaultValueFactory = _ => 40 };
 var samplesSeed = new Option<int>("--seed") { Description = "Random seed (same seed, same samples).", DefaultValueFactory = _ => 1 };
+var samplesFamilies = new Option<bool>("--families") { Description = "Lay documents out in the twelve layout families (6 development, 6 held out) instead of the classic four types." };
 var generate = new Command("generate", "Generate realistic scanned case notes (letters, discharge summaries, lab reports, labelled continuation sheets), an MPI with the hard cases, and truth.csv.")
 {
-    samplesOut, samplesCount, samplesSeed,
+    samplesOut, samplesCount, samplesSeed, samplesFamilies,
 };
 generate.SetAction((parse, ct) => Guard(() =>
 {
@@ -91,6 +92,7 @@ generate.SetAction((parse, ct) => Guard(() =>
         OutputDirectory = parse.GetValue(samplesOut)!,
         Documents = parse.GetValue(samplesCount),
         Seed = parse.GetValue(samplesSeed),
+        Families = parse.GetValue(samplesFamilies),
     });
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
     return Task.FromResult(0);

@@ -374,7 +374,8 @@ public sealed partial class DigitisePipeline
             var pages = file.Pages.Where(p => p.PageNumber >= span.FirstPage && p.PageNumber <= span.LastPage).ToList();
             var document = new Document(DocumentId.For(source.Sha256, span.FirstPage), source, span.FirstPage, span.LastPage, pages);
             List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(document)];
-            MatchDecision decision = _matcher.Match(identifiers);
+            DocumentMatch match = _matcher.Match(document, identifiers);
+            MatchDecision decision = match.Decision;
             DocumentClassification? type = _classifier?.Classify(document);
             if (type is not null && _queueUncertainTypes && decision.Status == DocumentStatus.AutoFiled && _classifier!.IsUncertain(type))
             {
@@ -382,7 +383,7 @@ public sealed partial class DigitisePipeline
                 decision = decision with { Status = DocumentStatus.NeedsVerification, Reason = "document_type_uncertain; " + decision.Reason };
             }
 
-            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, identifiers), decision) { Type = type });
+            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, match.Identifiers), decision) { Type = type });
         }
 
         var separators = separation.SeparatorPages.ToHashSet();
