@@ -118,6 +118,20 @@ public sealed class DocumentTypeClassifierTests(ITestOutputHelper output)
         new DocumentTypeOptions().Validate();
     }
 
+    [Theory]
+    [InlineData("419891007")] // Record artifact with its last digit mistyped
+    [InlineData("4241000179110")] // Laboratory report with two digits swapped
+    public void Validate_SnomedCodeWithWrongCheckDigit_FailsNamingTheType(string snomed)
+    {
+        var options = new DocumentTypeOptions
+        {
+            Types = [.. DocumentTypeOptions.Defaults.Select(t => t.Code == "other" ? new DocumentTypeDefinition { Code = t.Code, Display = t.Display, Snomed = snomed, Key = t.Key } : t)],
+        };
+        var ex = Assert.Throws<InvalidOperationException>(options.Validate);
+        Assert.Contains("'other'", ex.Message, StringComparison.Ordinal);
+        Assert.All(DocumentTypeOptions.Defaults, t => Assert.True(SnomedId.HasValidCheckDigit(t.Snomed), t.Snomed));
+    }
+
     internal static IReadOnlyList<TypeExample> Examples(IEnumerable<TypedText> texts) =>
         texts.Select(t => new TypeExample(t.PageTexts, t.Code)).ToList();
 
