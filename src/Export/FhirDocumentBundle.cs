@@ -33,6 +33,19 @@ public sealed class ExportOptions
 
     public string ScanIdPrefix { get; init; } = string.Empty;
 
+    public void ValidateForNdr()
+    {
+        if (string.IsNullOrWhiteSpace(GpPracticeCode) || !GpPracticeCode.All(char.IsAsciiLetterOrDigit))
+        {
+            throw new InvalidOperationException("Export:GpPracticeCode must be set to the GP practice's ODS code (letters and digits) for --ndr.");
+        }
+
+        if (string.IsNullOrWhiteSpace(ScanUserId) || ScanUserId.AsSpan().IndexOfAny(",\"\r\n") >= 0 || ScanIdPrefix.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+        {
+            throw new InvalidOperationException("Export:ScanUserId must be set, and neither it nor Export:ScanIdPrefix may hold commas, quotes or line breaks.");
+        }
+    }
+
     public void ValidateForFhir()
     {
         if (string.IsNullOrWhiteSpace(OdsCode) || !OdsCode.All(char.IsAsciiLetterOrDigit))
