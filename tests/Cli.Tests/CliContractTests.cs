@@ -45,9 +45,12 @@ public sealed class CliContractTests
     {
         using var batch = new TempBatch(documents: 1, seed: 59);
         string db = Path.Combine(batch.Root, "from-env.db");
-        using System.Diagnostics.Process process = Digitise.Start("run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q");
+        // The default database under a folder of the test's own, not the machine's ~/.local/share (which other branches' runs share).
+        string dataHome = Path.Combine(batch.Root, "xdg");
+        using System.Diagnostics.Process process = Digitise.Start(new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome }, "run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q");
         await process.WaitForExitAsync();
         Assert.Equal(0, process.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dataHome, "digitise", "digitise.db")));
 
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Repo.Root, "digitise")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in new[] { "run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q" })

@@ -92,7 +92,7 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Equal("FILEPATH,PAGE COUNT,GP-PRACTICE-CODE,NHS-NO,SECTION,SUB-SECTION,SCAN-DATE,SCAN-ID,USER-ID,UPLOAD", metadata[0]);
         string[] cells = Assert.Single(metadata[1..]).Split(',');
         string auto = rows.Single(r => r["document_id"] != filed["document_id"])["document_id"];
-        Assert.Equal("3262723444/1of1_Lloyd_George_Record_[Edith McKenzie]_[3262723444]_[13-06-1940].pdf", cells[0]);
+        Assert.Equal("3262723444/1of1_Lloyd_George_Record_[Edith Mckenzie]_[3262723444]_[13-06-1940].pdf", cells[0]);
         Assert.Equal(["1", "B86016", "3262723444", "LG", "", "BUREAU-" + auto, "digitise"], [cells[1], cells[2], cells[3], cells[4], cells[5], cells[7], cells[8]]);
         Assert.Matches(@"^\d\d/\d\d/\d{4}$", cells[6]);
         Assert.Equal(
