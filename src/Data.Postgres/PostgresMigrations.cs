@@ -288,11 +288,16 @@ internal static class PostgresMigrations
                 FOR EACH ROW EXECUTE FUNCTION digitise_audit_seal_only();
             """),
 
-        // SQLite step 9 (identifier provenance, issue 11): how each identifier was found and, for a search, whose
-        // demographics were sought.
-        new(4, "identifier provenance (SQLite step 9)", """
+        // SQLite step 9 (identifier provenance, issue 11), and SQLite's COLLATE NOCASE on the user-name columns of step 8: an
+        // ICU case-insensitive collation, so "Alice" finds, signs in and signs out "alice" with the same SQL on both providers.
+        new(4, "identifier provenance (SQLite step 9); case-insensitive user names", """
             ALTER TABLE identifiers ADD COLUMN source text NOT NULL DEFAULT 'label';
             ALTER TABLE identifiers ADD COLUMN sought_for text NULL;
+
+            CREATE COLLATION digitise_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            ALTER TABLE users ALTER COLUMN username TYPE text COLLATE digitise_nocase;
+            ALTER TABLE sessions ALTER COLUMN username TYPE text COLLATE digitise_nocase;
+            ALTER TABLE lease_search_results ALTER COLUMN username TYPE text COLLATE digitise_nocase;
             """),
 
         // SQLite step 10 (document types, issue 14): each document's type code, the classifier's confidence and model or
