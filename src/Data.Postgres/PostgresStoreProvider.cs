@@ -34,6 +34,8 @@ public sealed class PostgresStoreProvider : IStoreProvider
 
     public IModelStore OpenModelStore(string location) => new PostgresModelStore(location);
 
+    public IDocumentTypeStore OpenDocumentTypeStore(string location) => new PostgresDocumentTypeStore(location);
+
     public string? DefaultBlobLocation(string location) => null;
 }
 

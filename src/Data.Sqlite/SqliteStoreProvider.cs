@@ -23,6 +23,8 @@ public sealed class SqliteStoreProvider : IStoreProvider
 
     public IModelStore OpenModelStore(string location) => new SqliteModelStore(location);
 
+    public IDocumentTypeStore OpenDocumentTypeStore(string location) => new SqliteDocumentTypeStore(Path.GetFullPath(location));
+
     public string Describe(string location) => location;
 
     public string? DefaultBlobLocation(string location) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(location))!, "blobs");

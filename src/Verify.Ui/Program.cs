@@ -22,6 +22,7 @@ public static class VerifyApp
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddVerifyConfiguration(configure, configuration);
         builder.AddDigitiseStores(addStorageProviders);
+        builder.AddDocumentTypes();
         builder.AddVerifyAuthentication();
         builder.AddVerifyWeb();
 
@@ -32,6 +33,7 @@ public static class VerifyApp
         app.MapSignIn();
         app.MapPages();
         app.MapQueueApi();
+        app.MapDocumentTypeApi();
         app.MapPatientsApi();
         app.MapDashboardApi();
         app.MapOperatorApi();

@@ -14,6 +14,9 @@ internal static class ManifestWriter
         "source_file", "document_id", "first_page", "last_page", "status", "patient_id", "match_score", "reason",
         "pages", "mean_confidence", "sha256", "qa",
         "searchable_pdf",
+
+        // Appended last: bureaus' scripts read the manifest by position.
+        "document_type",
     ];
 
     public static async Task WriteAsync(string path, IReadOnlyList<ManifestRow> rows, CancellationToken cancellationToken)
@@ -38,6 +41,7 @@ internal static class ManifestWriter
                 Csv.TextField(row.Sha256),
                 Csv.TextField(row.Qa),
                 Csv.TextField(row.SearchablePdf),
+                Csv.TextField(row.DocumentType),
             ];
             csv.AppendJoin(',', fields).Append('\n');
         }

@@ -84,6 +84,7 @@ internal static class ModelCommand
         };
         await models.SaveAsync(version, sequence, now, trained.ToJson(), cancellationToken).ConfigureAwait(false);
         Print(stdout, trained, latest?.Version ?? start.Version);
+        await Typing.DocumentTyping.TrainAsync(host.Storage, stdout, cancellationToken).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 

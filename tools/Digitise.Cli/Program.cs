@@ -81,7 +81,7 @@ CommonOptions.SetGuardedAction(generate, (parse, ct) =>
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
     return Task.FromResult(ExitCodes.Success);
 });
-root.Subcommands.Add(new Command("samples", "Sample data.") { generate });
+root.Subcommands.Add(new Command("samples", "Sample data.") { generate, Digitise.Cli.Typing.TypedSamplesCommand.Create() });
 
 // digitise check
 root.Subcommands.Add(CheckCommand.Create(common));

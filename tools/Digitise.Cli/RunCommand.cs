@@ -67,6 +67,7 @@ internal static class RunCommand
         }
 
         SeparationOptions separation = host.Get<SeparationOptions>();
+        DocumentTypeOptions documentTypes = host.Get<DocumentTypeOptions>();
         IBlobStore blobs = host.Get<IBlobStore>();
         var pipeline = new DigitisePipeline(
             host.Get<ISourceDiscovery>(),
@@ -78,7 +79,9 @@ internal static class RunCommand
             host.Get<PipelineOptions>(),
             blobs,
             separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation),
-            host.Logger<DigitisePipeline>());
+            host.Logger<DigitisePipeline>(),
+            classifier: await Typing.DocumentTyping.CreateClassifierAsync(host.Storage, documentTypes, request.Quiet ? TextWriter.Null : stderr, cancellationToken).ConfigureAwait(false),
+            queueUncertainTypes: documentTypes.QueueUncertain);
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
         var progress = request.Quiet ? null : new ConsoleProgress(stderr);

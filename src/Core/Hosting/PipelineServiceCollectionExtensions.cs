@@ -11,6 +11,7 @@ public static class PipelineServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton(configuration.Bind<PipelineOptions>("Pipeline", o => o.Validate()));
         services.AddSingleton(configuration.Bind<SeparationOptions>("Separation", o => o.Validate()));
+        services.AddSingleton(configuration.Bind<Domain.DocumentTypeOptions>("DocumentTypes", o => o.Validate()));
         return services;
     }
 }

@@ -41,6 +41,9 @@ public interface IStoreProvider
     /// <summary>Trained matching models and the documents they learn from.</summary>
     IModelStore OpenModelStore(string location);
 
+    /// <summary>Documents' types: what the verification screen shows and a clerk sets, and the dashboard counts.</summary>
+    IDocumentTypeStore OpenDocumentTypeStore(string location);
+
     /// <summary>Where blobs live when <c>--blobs</c> is not given (SQLite: <c>blobs/</c> beside the file); null when this provider has no default.</summary>
     string? DefaultBlobLocation(string location);
 }
@@ -116,6 +119,8 @@ public sealed class DigitiseStorage
     public IVerificationStore OpenVerificationStore() => Store.OpenVerificationStore(Locations.Database, TimeProvider);
 
     public IModelStore OpenModelStore() => Store.OpenModelStore(Locations.Database);
+
+    public IDocumentTypeStore OpenDocumentTypeStore() => Store.OpenDocumentTypeStore(Locations.Database);
 
     public IBlobStore OpenBlobStore() => BlobProvider.Open(BlobLocation);
 
@@ -205,6 +210,7 @@ public static class StorageServiceCollectionExtensions
             sp.GetServices<IWorkQueueProvider>()));
         services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenVerificationStore());
         services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenModelStore());
+        services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenDocumentTypeStore());
         services.AddSingleton(sp => sp.GetRequiredService<DigitiseStorage>().OpenBlobStore());
         return services;
     }

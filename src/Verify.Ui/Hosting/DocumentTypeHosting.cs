@@ -1,0 +1,16 @@
+using Digitise.Domain;
+using Digitise.Storage;
+
+namespace Digitise.Verify.Ui.Hosting;
+
+/// <summary>The document-type list (<c>DocumentTypes</c> in configuration, validated at start-up) and its store.</summary>
+internal static class DocumentTypeHosting
+{
+    /// <remarks>The store comes from the storage provider the host registered (<c>AddDigitiseStorage</c>), as the other stores do.</remarks>
+    public static void AddDocumentTypes(this WebApplicationBuilder builder)
+    {
+        DocumentTypeOptions options = builder.Configuration.GetSection("DocumentTypes").Get<DocumentTypeOptions>() ?? new DocumentTypeOptions();
+        options.Validate();
+        builder.Services.AddSingleton(options);
+    }
+}
