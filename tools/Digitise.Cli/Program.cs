@@ -108,7 +108,7 @@ check.SetAction((parse, ct) => Guard(() =>
 }));
 root.Subcommands.Add(check);
 
-ServeCommand.AddTo(root, dbOption);
+ServeCommand.AddTo(root, dbOption, blobsOption);
 
 return await root.Parse(args).InvokeAsync();
 
