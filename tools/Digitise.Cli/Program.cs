@@ -97,7 +97,7 @@ generate.SetAction((parse, ct) => Guard(() =>
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
     return Task.FromResult(0);
 }));
-root.Subcommands.Add(new Command("samples", "Sample data.") { generate });
+root.Subcommands.Add(new Command("samples", "Sample data.") { generate, Digitise.Cli.Typing.TypedSamplesCommand.Create() });
 
 // digitise check
 var check = new Command("check", "Check that the OCR libraries and language data are installed.");
