@@ -12,7 +12,7 @@ public sealed class VerifyOptions
 {
     public const string Section = "Verify";
 
-    /// <summary>The SQLite database the pipeline writes; page previews are read from <c>blobs/</c> beside it.</summary>
+    /// <summary>The database the pipeline writes: a SQLite file, or a PostgreSQL connection string (several instances may share one).</summary>
     public string DatabasePath { get; set; } = string.Empty;
 
     /// <summary>Where page previews are read from (default: the store's own, e.g. <c>blobs/</c> beside a SQLite file).</summary>

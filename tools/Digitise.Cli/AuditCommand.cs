@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Digitise.Data.Sqlite;
+using Digitise.Hosting;
 using Digitise.Storage;
 
 namespace Digitise.Cli;
@@ -8,29 +9,24 @@ namespace Digitise.Cli;
 /// <summary><c>digitise audit verify</c>: proves the audit trail's hash chain (integrity evidence, as BS 10008 asks).</summary>
 internal static class AuditCommand
 {
-    public static Command Create(Option<string> db)
+    public static Command Create(CommonOptions common)
     {
         var verify = new Command("verify",
-            "Re-compute the audit trail's hash chain from the first row. Exit 0 when intact (prints the head hash to keep elsewhere), 2 naming the first broken row.")
+            "Re-compute the audit trail's hash chain from the first row. Exit 0 when intact (prints the head hash to keep elsewhere), 2 naming the first broken row.");
+        common.AddTo(verify);
+        CommonOptions.SetGuardedAction(verify, async (parse, ct) =>
         {
-            db,
-        };
-        verify.SetAction(async (parse, ct) =>
-        {
-            string path = parse.GetValue(db)!;
-            if (!File.Exists(path))
+            string database = parse.GetValue(common.Db)!;
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            if (host.Storage.Store.Claim(database) == LocationClaim.Fallback && !File.Exists(database))
             {
-                Console.Error.WriteLine($"digitise: no database at {path}");
-                return 1;
+                throw new CommandFailedException($"no database at {database}");
             }
 
-            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
-            {
-            }
-
-            AuditChainReport report = await new SqliteVerificationStore(path).VerifyAuditChainAsync(ct);
+            await host.Storage.MigrateAsync(ct);
+            AuditChainReport report = await ((SqlVerificationStore)host.Get<IVerificationStore>()).VerifyAuditChainAsync(ct);
             Console.Write(Format(report));
-            return report.Intact ? 0 : 2;
+            return report.Intact ? ExitCodes.Success : ExitCodes.CheckFailed;
         });
         return new Command("audit", "The append-only audit trail.") { verify };
     }

@@ -55,7 +55,7 @@ root.Subcommands.Add(WorkerCommand.Create(common));
 root.Subcommands.Add(ModelCommand.Create(common));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(common));
-root.Subcommands.Add(AuditCommand.Create(common.Db));
+root.Subcommands.Add(AuditCommand.Create(common));
 
 // digitise mpi import (CSV or FHIR R4 Patient bundle, applied incrementally)
 root.Subcommands.Add(MpiCommand.Create(common));

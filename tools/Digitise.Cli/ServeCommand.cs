@@ -83,34 +83,31 @@ internal static class ServeCommand
         return new Command("users", "Accounts of the verification app.")
         {
             add,
-            Account(common.Db, "disable", "Disable an account: its sessions end at once and it cannot sign in.", (s, n, ct) => s.SetUserDisabledAsync(n, true, "cli", ct)),
-            Account(common.Db, "enable", "Enable a disabled account again.", (s, n, ct) => s.SetUserDisabledAsync(n, false, "cli", ct)),
-            Account(common.Db, "signout", "End every session of an account (sign out everywhere).", async (s, n, ct) =>
+            Account(common, "disable", "Disable an account: its sessions end at once and it cannot sign in.", (s, n, ct) => s.SetUserDisabledAsync(n, true, "cli", ct)),
+            Account(common, "enable", "Enable a disabled account again.", (s, n, ct) => s.SetUserDisabledAsync(n, false, "cli", ct)),
+            Account(common, "signout", "End every session of an account (sign out everywhere).", async (s, n, ct) =>
                 await s.FindUserAsync(n, ct) is not null && await s.RevokeUserSessionsAsync(n, "cli", ct) >= 0),
         };
     }
 
-    /// <summary>One account operation (<c>users disable|enable|signout NAME</c>); exit 1 when there is no such account.</summary>
-    private static Command Account(Option<string> db, string verb, string description, Func<SqliteVerificationStore, string, CancellationToken, Task<bool>> change)
+    /// <summary>One account operation (<c>users disable|enable|signout NAME</c>) on whichever database --db names; exit 1 when there is no such account.</summary>
+    private static Command Account(CommonOptions common, string verb, string description, Func<SqlVerificationStore, string, CancellationToken, Task<bool>> change)
     {
         var name = new Argument<string>("NAME") { Description = "User name." };
-        var command = new Command(verb, description) { name, db };
-        command.SetAction(async (parse, ct) =>
+        var command = new Command(verb, description) { name };
+        common.AddTo(command);
+        CommonOptions.SetGuardedAction(command, async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
-            {
-            }
-
+            await using DigitiseHost host = DigitiseHost.Create(common.Request(parse));
+            await host.Storage.MigrateAsync(ct);
             string user = parse.GetValue(name)!;
-            if (!await change(new SqliteVerificationStore(path), user, ct))
+            if (!await change((SqlVerificationStore)host.Get<IVerificationStore>(), user, ct))
             {
-                Console.Error.WriteLine($"digitise: no user {user}");
-                return 1;
+                throw new CommandFailedException($"no user {user}");
             }
 
             Console.WriteLine($"user {user}: {verb} done");
-            return 0;
+            return ExitCodes.Success;
         });
         return command;
     }
