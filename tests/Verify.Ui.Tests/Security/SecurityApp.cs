@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Digitise.Data.Postgres;
 using Digitise.Data.Sqlite;
 using Digitise.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -56,7 +57,7 @@ internal sealed class SecurityApp : IAsyncDisposable
             o.SignInsPerUserPerMinute = 1000;
             o.SearchBurst = 1000;
             configure?.Invoke(o);
-        }, services => services.AddDigitiseSqlite().AddDigitiseLocalBlobs(), configuration: null, CancellationToken.None);
+        }, services => services.AddDigitiseSqlite().AddDigitisePostgres().AddDigitiseLocalBlobs(), configuration: null, CancellationToken.None);
         await app.StartAsync();
         var baseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new SecurityApp(corpus, app, baseUrl, owns);
