@@ -92,7 +92,7 @@ public static class BatchCertificate
         var csv = new StringBuilder("section,item,value,detail\n");
         foreach ((string section, string item, string value, string detail) in Rows(data, criteria, generatedUtc))
         {
-            csv.AppendJoin(',', new[] { section, item, value, detail }.Select(Cell)).Append('\n');
+            csv.AppendJoin(',', new[] { section, item, value, detail }.Select(Digitise.Text.Csv.Field)).Append('\n');
         }
 
         return csv.ToString();
@@ -188,7 +188,4 @@ public static class BatchCertificate
     };
 
     private static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    private static string Cell(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }
