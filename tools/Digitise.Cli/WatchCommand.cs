@@ -14,6 +14,9 @@ internal sealed record WatchRequest(string Directory, string MpiFile, string Out
 
     /// <summary>-v (as <c>run</c>).</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>--queue: submit each settled batch to the workers' queue instead of running it here (the scale-out form).</summary>
+    public string? Queue { get; init; }
 }
 
 /// <summary>
@@ -21,7 +24,8 @@ internal sealed record WatchRequest(string Directory, string MpiFile, string Out
 /// files stop changing (names, sizes and modification times the same for --settle seconds) it is run exactly as
 /// <c>digitise run</c> would (output in OUT/&lt;batch&gt;/), then moved to DIR/done/, or to DIR/failed/ with
 /// &lt;batch&gt;.reason.txt when the run itself failed. Ctrl+C stops cleanly: a batch interrupted mid-run stays where it
-/// is, and the next watch resumes it without redoing finished OCR.
+/// is, and the next watch resumes it without redoing finished OCR. With <c>--queue</c> a settled batch is submitted instead
+/// (as <c>digitise submit</c>, batch name = sub-folder name) for <c>digitise worker</c>s, and moved on once queued.
 /// </summary>
 internal static class WatchCommand
 {
@@ -32,21 +36,30 @@ internal static class WatchCommand
     {
         var directory = new Argument<string>("DIR") { Description = "The folder batches are dropped into, one sub-folder per batch." };
         var mpi = new Option<string>("--mpi") { Description = "Master patient index CSV, imported before each batch (as digitise run).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder: each batch's manifest.csv, reconciliation and documents go to OUT/<batch>/.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder: each batch's manifest.csv, reconciliation and documents go to OUT/<batch>/ (not used with --queue: export the batch once the workers are done)." };
+        Option<string?> queue = SubmitCommand.QueueOption();
         var settle = new Option<double>("--settle") { Description = "Seconds a batch's files must stay unchanged (size and modification time) before it is picked up.", DefaultValueFactory = _ => 10 };
         var workers = new Option<int?>("--workers") { Description = "OCR workers (default: one per core; config Ocr:Workers)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only each batch's summary." };
         var command = new Command("watch", "Watch DIR for batches (sub-folders), run each once its files stop changing, then move it to DIR/done/ or DIR/failed/. Ctrl+C stops cleanly.")
         {
-            directory, mpi, output, settle, workers, quiet,
+            directory, mpi, output, queue, settle, workers, quiet,
         };
         common.AddTo(command);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(output) is null && result.GetValue(queue) is null)
+            {
+                result.AddError("--out is required (unless --queue submits the batches to workers).");
+            }
+        });
         CommonOptions.SetGuardedAction(command, (parse, ct) => ExecuteAsync(
-            new WatchRequest(parse.GetValue(directory)!, parse.GetValue(mpi)!, parse.GetValue(output)!, parse.GetValue(common.Db)!,
+            new WatchRequest(parse.GetValue(directory)!, parse.GetValue(mpi)!, parse.GetValue(output) ?? string.Empty, parse.GetValue(common.Db)!,
                 TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(settle))), parse.GetValue(workers), parse.GetValue(common.Config), parse.GetValue(quiet))
             {
                 Blobs = parse.GetValue(common.Blobs),
                 Verbose = parse.GetValue(common.Verbose),
+                Queue = parse.GetValue(queue),
             },
             Console.Out, Console.Error, TimeProvider.System, ct));
         return command;
@@ -131,14 +144,16 @@ internal static class WatchCommand
         string? failure;
         try
         {
-            int code = await RunCommand.ExecuteAsync(run, stdout, stderr, ct).ConfigureAwait(false);
+            int code = request.Queue is null
+                ? await RunCommand.ExecuteAsync(run, stdout, stderr, ct).ConfigureAwait(false)
+                : await SubmitAsync(request, batch, name, stdout, stderr, ct).ConfigureAwait(false);
             if (code == ExitCodes.Interrupted || ct.IsCancellationRequested)
             {
                 stdout.WriteLine($"watch: {name}: interrupted; left in place to resume");
                 return false;
             }
 
-            failure = code == 0 ? null : $"digitise run exited with code {code}";
+            failure = code == 0 ? null : $"digitise {(request.Queue is null ? "run" : "submit")} exited with code {code}";
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -211,5 +226,12 @@ internal static class WatchCommand
         }
 
         return candidate;
+    }
+
+    /// <summary>The scale-out form: the settled batch is submitted (as <c>digitise submit</c>) for workers, named after its folder.</summary>
+    private static async Task<int> SubmitAsync(WatchRequest request, string batch, string name, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        await using DigitiseHost host = DigitiseHost.Create(new HostRequest(request.Database, request.Blobs, request.ConfigFile) { Queue = request.Queue, Verbose = request.Verbose });
+        return await SubmitCommand.ExecuteAsync(host, [batch], name, request.MpiFile, stdout, stderr, ct).ConfigureAwait(false);
     }
 }
