@@ -208,7 +208,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
         using SqliteCommand command = Command(connection, null, """
             SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at
             FROM documents WHERE document_id = $id;
-            SELECT page_number, width_px, height_px, mean_confidence, words_json FROM pages
+            SELECT page_number, width_px, height_px, mean_confidence, words_json, qa_flags FROM pages
             WHERE sha256 = (SELECT sha256 FROM documents WHERE document_id = $id)
               AND page_number BETWEEN (SELECT first_page FROM documents WHERE document_id = $id) AND (SELECT last_page FROM documents WHERE document_id = $id)
             ORDER BY page_number;
@@ -241,7 +241,10 @@ public sealed class SqliteVerificationStore : IVerificationStore
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            pages.Add(new StoredPage(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetDouble(3), ParseWords(reader.GetString(4))));
+            pages.Add(new StoredPage(reader.GetInt32(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetDouble(3), ParseWords(reader.GetString(4)))
+            {
+                QaFlags = reader.GetString(5),
+            });
         }
 
         var identifiers = new List<StoredIdentifier>();

@@ -367,7 +367,7 @@ public sealed partial class DigitisePipeline
         {
             var pages = file.Pages.Where(p => p.PageNumber >= span.FirstPage && p.PageNumber <= span.LastPage).ToList();
             var document = new Document(DocumentId.For(source.Sha256, span.FirstPage), source, span.FirstPage, span.LastPage, pages);
-            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(document)];
+            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(document.IdentifierEvidence())];
             MatchDecision decision = _matcher.Match(identifiers);
             outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, identifiers), decision));
         }
@@ -389,7 +389,7 @@ public sealed partial class DigitisePipeline
 
         // Each page alone, for separation on a change of patient.
         var perPage = pages
-            .Select(p => _extractor.Extract(new Document(DocumentId.For(p.Source.Sha256, p.PageNumber), p.Source, p.PageNumber, p.PageNumber, [p])))
+            .Select(p => _extractor.Extract(new Document(DocumentId.For(p.Source.Sha256, p.PageNumber), p.Source, p.PageNumber, p.PageNumber, [p]).IdentifierEvidence()))
             .ToList();
         return _separator.Separate(pages, perPage);
     }
