@@ -17,6 +17,24 @@ internal static class ReadabilityCommand
     public static int Run(ReadOnlySpan<string> args)
     {
         int typed = 20, handwritten = 20, poor = 10, seed = 7;
+        if (args.Length == 2 && args[0] == "--typed-dir")
+        {
+            // Every page of a folder of typed scans (e.g. samples/batch): what the flag sees on each.
+            var typedPages = new List<ReadabilityPage>();
+            foreach (string file in Directory.EnumerateFiles(args[1]).Order(StringComparer.Ordinal).Where(f => Corpus.FormatOf(f) is SourceFormat.Png or SourceFormat.Tiff or SourceFormat.Jpeg))
+            {
+                int frames = Corpus.FormatOf(file) == SourceFormat.Tiff ? CeilingCommand.CountTiffFrames(File.ReadAllBytes(file)) : 1;
+                for (int frame = 0; frame < frames; frame++)
+                {
+                    typedPages.Add(new ReadabilityPage(file, ReadabilityKind.Typed, frame, string.Empty, string.Empty, default));
+                }
+            }
+
+            (_, int flaggedTyped, _) = Score(typedPages, Console.Out);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"typed pages flagged: {flaggedTyped} of {typedPages.Count}"));
+            return 0;
+        }
+
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             int value = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -76,18 +94,21 @@ internal static class ReadabilityCommand
         int tp = 0, fp = 0, fn = 0;
         foreach (ReadabilityPage sample in pages)
         {
-            using PageBitmap page = PageBitmap.Decode(File.ReadAllBytes(sample.File), SourceFormat.Png);
-            (PageBitmap corrected, PageQuality quality, _) = analyser.Analyse(page, sample.Dpi);
+            SourceFormat format = Corpus.FormatOf(sample.File);
+            int frame = format == SourceFormat.Tiff ? sample.Dpi : 0;
+            using PageBitmap page = PageBitmap.Decode(File.ReadAllBytes(sample.File), format, frame);
+            int dpi = page.Dpi > 0 ? page.Dpi : 300;
+            (PageBitmap corrected, PageQuality quality, IReadOnlyList<Barcode> barcodes) = analyser.Analyse(page, dpi, detectOrientation: false);
             using PageBitmap? owned = ReferenceEquals(corrected, page) ? null : corrected;
-            OcrResult result = engine.Recognise(corrected, sample.Dpi);
-            ReadabilityStats stats = Readability.Measure(result.Words, quality.InkCoverage);
+            OcrResult result = engine.Recognise(corrected, dpi);
+            ReadabilityStats stats = Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
             bool positive = sample.Kind != ReadabilityKind.Typed;
             bool flagged = stats.Unreadable;
             tp += positive && flagged ? 1 : 0;
             fp += !positive && flagged ? 1 : 0;
             fn += positive && !flagged ? 1 : 0;
             log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(sample.File),-18} {sample.Kind,-11} {sample.Dpi,3} dpi  flagged {(flagged ? "yes" : "no "),-3}  words {stats.Words,4} letters {stats.Letters,5} confident {stats.ConfidentShare,5:0.00} median {stats.MedianConfidence,5:0.0} stray {stats.BaselineStray,5:0.00} ink {stats.InkCoverage,6:0.0000} CER {CharacterErrorRate.Of(result.Text, sample.Text),6:P1}{(quality.Blank ? " BLANK" : string.Empty)}"));
+                $"{Path.GetFileName(sample.File),-18} {sample.Kind,-11} {dpi,3} dpi  flagged {(flagged ? "yes" : "no "),-3}  words {stats.Words,4} letters {stats.Letters,5} confident {stats.ConfidentShare,5:0.00} median {stats.MedianConfidence,5:0.0} stray {stats.BaselineStray,5:0.00} ink {stats.InkCoverage,6:0.0000} CER {CharacterErrorRate.Of(result.Text, sample.Text),6:P1}{(quality.Blank ? " BLANK" : string.Empty)}"));
         }
 
         return (tp, fp, fn);
