@@ -349,12 +349,12 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         }
 
         using (SqliteCommand document = Command(connection, transaction, """
-            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at)
-            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now)
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags)
+            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now, $risks)
             ON CONFLICT (document_id) DO UPDATE SET
                 batch_id = excluded.batch_id, first_page = excluded.first_page, last_page = excluded.last_page, status = excluded.status,
                 patient_id = excluded.patient_id, match_score = excluded.match_score, reason = excluded.reason,
-                model_version = excluded.model_version, decided_at = excluded.decided_at;
+                model_version = excluded.model_version, decided_at = excluded.decided_at, risk_flags = excluded.risk_flags;
             """))
         {
             document.Parameters.AddWithValue("$id", documentId);
@@ -368,6 +368,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             document.Parameters.AddWithValue("$reason", decision.Reason ?? string.Empty);
             document.Parameters.AddWithValue("$model", decision.ModelVersion ?? string.Empty);
             document.Parameters.AddWithValue("$now", now);
+            document.Parameters.AddWithValue("$risks", decision.Risks.ToWire());
             await document.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 

@@ -298,6 +298,117 @@ internal static class SqliteMigrations
 
         // Matching models: each trained Fellegi-Sunter model as versioned JSON; documents and decisions already record
         // model_version, which names a row here (or a built-in model such as fs-0 or rules-1).
+
+        // Risk as typed data: the matcher's risk flags (MatchRisks wire names, comma-separated) in their own column, which the
+        // second-confirmation rule reads. Documents decided before this step get flags derived from what was stored with
+        // them — the reason (both matchers' wordings), the identifiers as read, the top candidates' field levels and
+        // weights, and the candidates' patients — so nothing already waiting loses its second confirmation. Derivation
+        // errs towards a flag: a spurious one costs a second look, a missing one a possible misfile.
+        new(7, "risk flags", """
+            ALTER TABLE documents ADD COLUMN risk_flags TEXT NOT NULL DEFAULT '';
+
+            CREATE TEMP TABLE top_fields AS
+            SELECT c.document_id, c.rank, json_extract(f.value, '$.f') AS field, json_extract(f.value, '$.l') AS level, json_extract(f.value, '$.w') AS weight
+            FROM candidates c, json_each(c.fields_json) f
+            WHERE c.rank <= 2 AND json_valid(c.fields_json);
+            CREATE INDEX temp.ix_top_fields ON top_fields (document_id, rank, field);
+
+            UPDATE documents SET risk_flags = trim(
+                CASE WHEN reason LIKE '%corrected%'
+                       OR EXISTS (SELECT 1 FROM identifiers i
+                                  WHERE i.document_id = documents.document_id AND i.kind IN ('nhs_number', 'chi_number')
+                                    AND upper(replace(replace(replace(replace(i.raw, ' ', ''), '-', ''), '.', ''), '/', '')) <> upper(replace(i.value, ' ', '')))
+                       OR EXISTS (SELECT 1 FROM top_fields t
+                                  WHERE t.document_id = documents.document_id AND t.rank = 1 AND t.field = 'nhs_number' AND t.level = 'corrected')
+                     THEN ',corrected_nhs_number' ELSE '' END
+                || CASE WHEN reason LIKE '%rival%'
+                       OR (SELECT t1.weight - t2.weight FROM top_fields t1 JOIN top_fields t2 ON t2.document_id = t1.document_id AND t2.rank = 2 AND t2.field = 'total'
+                           WHERE t1.document_id = documents.document_id AND t1.rank = 1 AND t1.field = 'total') < 5
+                     THEN ',rival_within_margin' ELSE '' END
+                || CASE WHEN reason LIKE '%two patients named%' OR reason LIKE '%two nhs_numbers%' OR reason LIKE '%two dates_of_birth%'
+                       OR reason LIKE '%clash%'
+                     THEN ',several_patients_named' ELSE '' END
+                || CASE WHEN reason LIKE '%different patients%' OR reason LIKE '%several index records%'
+                     THEN ',identifiers_point_at_different_patients' ELSE '' END
+                || CASE WHEN reason LIKE '%nhs_number contradicts%' OR reason LIKE '%chi_number contradicts%' OR reason LIKE '%hospital_number contradicts%'
+                       OR reason LIKE '%not on index%'
+                       OR EXISTS (SELECT 1 FROM top_fields t
+                                  WHERE t.document_id = documents.document_id AND t.rank = 1
+                                    AND t.field IN ('nhs_number', 'hospital_number') AND t.level = 'different')
+                     THEN ',strong_identifier_contradicted' ELSE '' END
+                || CASE WHEN reason LIKE '%date_of_birth contradicts%' OR reason LIKE '%family_name contradicts%'
+                       OR reason LIKE '%given_name contradicts%' OR reason LIKE '%sex contradicts%'
+                       OR EXISTS (SELECT 1 FROM top_fields t
+                                  WHERE t.document_id = documents.document_id AND t.rank = 1
+                                    AND t.field IN ('date_of_birth', 'family_name', 'given_name', 'sex')
+                                    AND (t.level = 'different' OR (t.field = 'date_of_birth' AND t.level = 'year_only')))
+                     THEN ',demographic_contradicted' ELSE '' END
+                || CASE WHEN EXISTS (SELECT 1 FROM candidates c1
+                                     JOIN patients p1 ON p1.patient_id = c1.patient_id
+                                     JOIN candidates c2 ON c2.document_id = c1.document_id AND c2.rank > 1
+                                     JOIN patients p2 ON p2.patient_id = c2.patient_id
+                                     WHERE c1.document_id = documents.document_id AND c1.rank = 1
+                                       AND p1.date_of_birth IS NOT NULL AND p2.date_of_birth = p1.date_of_birth
+                                       AND upper(p2.family_name) = upper(p1.family_name))
+                     THEN ',same_name_and_date_of_birth' ELSE '' END,
+                ',')
+            WHERE status NOT IN ('quarantined', 'superseded');
+
+            DROP TABLE top_fields;
+            """),
+
+        // Security: sessions live here (by the SHA-256 of their id) and are re-checked against the account's security stamp
+        // on every request; failed sign-ins lock an account out; the data-protection key ring belongs to the database; the
+        // patients a search showed a clerk during a lease are remembered (only those and the candidates may be chosen); and
+        // the audit trail becomes a hash chain. Rows from before this step are sealed into the chain by the first append
+        // after it: the update trigger allows exactly that (setting a missing hash, nothing else).
+        new(8, "sessions and audit chain", """
+            ALTER TABLE users ADD COLUMN security_stamp TEXT NOT NULL DEFAULT '';
+            ALTER TABLE users ADD COLUMN failed_signins INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE users ADD COLUMN locked_until_utc TEXT NULL;
+
+            CREATE TABLE sessions (
+                id_hash              TEXT NOT NULL PRIMARY KEY,
+                username             TEXT NOT NULL COLLATE NOCASE,
+                role                 TEXT NOT NULL,
+                security_stamp       TEXT NOT NULL,
+                created_utc          TEXT NOT NULL,
+                last_seen_utc        TEXT NOT NULL,
+                absolute_expires_utc TEXT NOT NULL,
+                revoked_utc          TEXT NULL,
+                revoked_reason       TEXT NULL
+            );
+            CREATE INDEX ix_sessions_username ON sessions (username);
+
+            CREATE TABLE data_protection_keys (
+                id            INTEGER PRIMARY KEY,
+                friendly_name TEXT NOT NULL UNIQUE,
+                xml           TEXT NOT NULL,
+                created_utc   TEXT NOT NULL
+            );
+
+            CREATE TABLE lease_search_results (
+                document_id TEXT NOT NULL REFERENCES documents (document_id),
+                username    TEXT NOT NULL COLLATE NOCASE,
+                patient_id  TEXT NOT NULL,
+                at_utc      TEXT NOT NULL,
+                PRIMARY KEY (document_id, username, patient_id)
+            );
+
+            ALTER TABLE audit ADD COLUMN prev_hash TEXT NULL;
+            ALTER TABLE audit ADD COLUMN hash TEXT NULL;
+            CREATE INDEX ix_audit_unsealed ON audit (id) WHERE hash IS NULL;
+            CREATE INDEX ix_audit_action_at ON audit (action, at_utc);
+
+            DROP TRIGGER audit_no_update;
+            CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+            WHEN NOT (OLD.hash IS NULL AND OLD.prev_hash IS NULL AND NEW.hash IS NOT NULL AND NEW.prev_hash IS NOT NULL
+                      AND NEW.id = OLD.id AND NEW.at_utc = OLD.at_utc AND NEW.username = OLD.username AND NEW.action = OLD.action
+                      AND NEW.document_id IS OLD.document_id AND NEW.patient_id IS OLD.patient_id AND NEW.detail = OLD.detail)
+            BEGIN
+                SELECT RAISE(ABORT, 'audit is append-only: UPDATE is not allowed');
+            END;
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

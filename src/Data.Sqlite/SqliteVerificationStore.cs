@@ -16,7 +16,7 @@ namespace Digitise.Data.Sqlite;
 /// <c>actor LIKE 'user:%'</c> with status <c>filed</c>/<c>not_on_index</c> as training labels. Skips, views and first
 /// confirmations go to the audit trail only.
 /// </remarks>
-public sealed class SqliteVerificationStore : IVerificationStore
+public sealed partial class SqliteVerificationStore : IVerificationStore
 {
     /// <summary>Prefix of the <c>decisions.actor</c> of a person.</summary>
     public const string UserActorPrefix = "user:";
@@ -67,15 +67,24 @@ public sealed class SqliteVerificationStore : IVerificationStore
             exists.Parameters.AddWithValue("$name", userName);
             bool created = await exists.ExecuteScalarAsync(ct).ConfigureAwait(false) is null;
 
+            // A new password or role ends every session opened before it (new security stamp) and clears a lockout.
             using SqliteCommand command = Command(connection, transaction, """
-                INSERT INTO users (username, password_hash, role, disabled, created_utc, updated_utc) VALUES ($name, $hash, $role, 0, $now, $now)
-                ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, updated_utc = excluded.updated_utc;
+                INSERT INTO users (username, password_hash, role, disabled, created_utc, updated_utc, security_stamp)
+                VALUES ($name, $hash, $role, 0, $now, $now, $stamp)
+                ON CONFLICT (username) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role, updated_utc = excluded.updated_utc,
+                                                     failed_signins = 0, locked_until_utc = NULL;
                 """);
             command.Parameters.AddWithValue("$name", userName);
             command.Parameters.AddWithValue("$hash", passwordHash);
             command.Parameters.AddWithValue("$role", role);
             command.Parameters.AddWithValue("$now", now);
+            command.Parameters.AddWithValue("$stamp", NewSecurityStamp());
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            if (!created)
+            {
+                await RevokeAllAsync(connection, transaction, userName, "account_changed", now, ct).ConfigureAwait(false);
+            }
+
             await InsertAuditAsync(connection, transaction, now, actor, created ? "user_added" : "user_updated", null, null, $"{userName} as {role}", ct)
                 .ConfigureAwait(false);
             return created;
@@ -111,7 +120,10 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 documentId = await held.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
             }
 
-            // 2. The oldest flagged document nobody holds, that this clerk has not already confirmed once.
+            // 2. The oldest flagged document nobody holds, that this clerk has not already confirmed once. Oldest first
+            //    across needs_verification and unmatched (a skip moves a document to the back), so a document waiting for
+            //    its second confirmation goes to the next other clerk without keeping the unmatched ones from being reached.
+            bool fresh = documentId is null;
             if (documentId is null)
             {
                 using SqliteCommand next = Command(connection, transaction, """
@@ -119,8 +131,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                     WHERE d.status IN ('needs_verification', 'unmatched')
                       AND (w.document_id IS NULL OR
                            ((w.lease_user IS NULL OR w.lease_expires_utc <= $now) AND (w.first_user IS NULL OR w.first_user <> $user)))
-                    ORDER BY CASE d.status WHEN 'needs_verification' THEN 0 ELSE 1 END,
-                             COALESCE(w.requeued_utc, d.decided_at), d.document_id
+                    ORDER BY COALESCE(w.requeued_utc, d.decided_at), d.document_id
                     LIMIT 1;
                     """);
                 next.Parameters.AddWithValue("$user", userName);
@@ -128,25 +139,34 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 documentId = await next.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
             }
 
-            // 3. A QA sample: an auto-filed document in the sampled share, not yet reviewed.
-            if (documentId is null && qaBuckets > 0)
+            // 3. A QA sample: an auto-filed document in the sampled share, not yet reviewed; a proposed re-file waiting for its
+            //    second confirmation first, and never to the clerk who proposed it.
+            if (documentId is null)
             {
                 using SqliteCommand qa = Command(connection, transaction, $"""
                     SELECT d.document_id FROM documents d LEFT JOIN work_items w ON w.document_id = d.document_id
-                    WHERE d.status = 'auto_filed' AND {QaBucketSql} < $buckets
+                    WHERE d.status = 'auto_filed' AND ({QaBucketSql} < $buckets OR w.first_user IS NOT NULL)
                       AND NOT EXISTS (SELECT 1 FROM qa_reviews r WHERE r.document_id = d.document_id)
-                      AND (w.document_id IS NULL OR w.lease_user IS NULL OR w.lease_expires_utc <= $now)
-                    ORDER BY COALESCE(w.requeued_utc, d.decided_at), d.document_id
+                      AND (w.document_id IS NULL OR
+                           ((w.lease_user IS NULL OR w.lease_expires_utc <= $now) AND (w.first_user IS NULL OR w.first_user <> $user)))
+                    ORDER BY w.first_user IS NULL, COALESCE(w.requeued_utc, d.decided_at), d.document_id
                     LIMIT 1;
                     """);
                 qa.Parameters.AddWithValue("$buckets", qaBuckets);
                 qa.Parameters.AddWithValue("$now", now);
+                qa.Parameters.AddWithValue("$user", userName);
                 documentId = await qa.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
             }
 
             if (documentId is null)
             {
                 return null;
+            }
+
+            if (fresh)
+            {
+                // A new lease starts with no search results: only what this clerk finds during it may be chosen.
+                await ClearSearchResultsAsync(connection, transaction, documentId, ct).ConfigureAwait(false);
             }
 
             string status;
@@ -187,7 +207,14 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 "UPDATE work_items SET lease_user = NULL, lease_expires_utc = NULL WHERE document_id = $id AND lease_user = $user;");
             command.Parameters.AddWithValue("$id", documentId);
             command.Parameters.AddWithValue("$user", userName);
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            int released = await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            if (released > 0)
+            {
+                await ClearSearchResultsAsync(connection, transaction, documentId, ct).ConfigureAwait(false);
+                await InsertAuditAsync(connection, transaction, now, userName, "release", documentId, null, string.Empty, ct).ConfigureAwait(false);
+            }
+
+            return released;
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -206,7 +233,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
     {
         await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand command = Command(connection, null, """
-            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at
+            SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags
             FROM documents WHERE document_id = $id;
             SELECT page_number, width_px, height_px, mean_confidence, words_json, qa_flags FROM pages
             WHERE sha256 = (SELECT sha256 FROM documents WHERE document_id = $id)
@@ -236,6 +263,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
         string reason = reader.GetString(8);
         string model = reader.GetString(9);
         DateTimeOffset decided = ParseInstant(reader.GetString(10));
+        MatchRisk risks = MatchRisks.Parse(reader.GetString(11));
 
         var pages = new List<StoredPage>();
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
@@ -265,7 +293,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 reader.IsDBNull(4) ? null : ReadPatient(reader, 4)));
         }
 
-        return new VerificationDocument(id, sha, batch, first, last, status, patient, score, reason, model, decided, pages, identifiers, candidates);
+        return new VerificationDocument(id, sha, batch, first, last, status, patient, score, reason, risks, model, decided, pages, identifiers, candidates);
     }
 
     public async Task<DecisionOutcome> DecideAsync(string userName, ClerkDecision decision, CancellationToken cancellationToken)
@@ -324,6 +352,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 skip.Parameters.AddWithValue("$id", id);
                 skip.Parameters.AddWithValue("$now", now);
                 await skip.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await ClearSearchResultsAsync(connection, transaction, id, ct).ConfigureAwait(false);
                 await InsertAuditAsync(connection, transaction, now, userName, "skip", id, null, qa ? "qa sample" : string.Empty, ct).ConfigureAwait(false);
                 return DecisionOutcome.Skipped;
             }
@@ -336,6 +365,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 _ => throw new ArgumentOutOfRangeException(nameof(decision), decision.Action, "Unknown clerk action."),
             };
             string? patientId = decision.Action == ClerkAction.File ? decision.PatientId : null;
+            string? chosenBy = null;
             if (decision.Action == ClerkAction.File)
             {
                 if (string.IsNullOrWhiteSpace(patientId))
@@ -349,16 +379,33 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 {
                     return DecisionOutcome.Invalid;
                 }
+
+                // The patient must be one the machine proposed or one this clerk's own search showed during this lease.
+                chosenBy = await CandidateRankAsync(connection, transaction, id, patientId, ct).ConfigureAwait(false) is { } rank
+                    ? string.Create(CultureInfo.InvariantCulture, $"confirmed candidate {rank}")
+                    : qa && string.Equals(patientId, currentPatient, StringComparison.Ordinal) ? "auto-filed patient"
+                    : await WasSearchResultAsync(connection, transaction, id, userName, patientId, ct).ConfigureAwait(false) ? "patient chosen by index search"
+                    : null;
+                if (chosenBy is null)
+                {
+                    await InsertAuditAsync(connection, transaction, now, userName, "decision_refused", id, patientId,
+                        "patient is neither a candidate nor a result of this clerk's search during the lease", ct).ConfigureAwait(false);
+                    return DecisionOutcome.Invalid;
+                }
             }
 
-            // High-risk documents: the first confirmation waits for a second, independent one.
+            // Nothing is filed on one person's word where the policy asks for two (high risk, a QA re-file, a patient who was
+            // not a candidate), and once a first confirmation is pending every later decision must agree with it.
             string reason;
-            if (!qa && decision.SecondConfirmationRequired && decision.Action != ClerkAction.Rescan)
+            string described = chosenBy is null ? newStatus : $"{newStatus}: {chosenBy}";
+            if ((decision.SecondConfirmationRequired || firstUser is not null) && decision.Action != ClerkAction.Rescan)
             {
                 if (firstUser is null || string.Equals(firstUser, userName, StringComparison.Ordinal))
                 {
                     await SetFirstConfirmationAsync(connection, transaction, id, userName, newStatus, patientId, now, ct).ConfigureAwait(false);
-                    await InsertAuditAsync(connection, transaction, now, userName, "first_confirmation", id, patientId, newStatus, ct).ConfigureAwait(false);
+                    await InsertAuditAsync(connection, transaction, now, userName, qa ? "qa_refile_proposed" : "first_confirmation", id, patientId, described, ct)
+                        .ConfigureAwait(false);
+                    await ClearSearchResultsAsync(connection, transaction, id, ct).ConfigureAwait(false);
                     return DecisionOutcome.AwaitingSecondConfirmation;
                 }
 
@@ -367,11 +414,14 @@ public sealed class SqliteVerificationStore : IVerificationStore
                     // Disagreement: this clerk's reading becomes the one a third person must independently agree with.
                     await SetFirstConfirmationAsync(connection, transaction, id, userName, newStatus, patientId, now, ct).ConfigureAwait(false);
                     await InsertAuditAsync(connection, transaction, now, userName, "confirmation_disagreed", id, patientId,
-                        $"{newStatus}; first by {UserActorPrefix}{firstUser}", ct).ConfigureAwait(false);
+                        $"{described}; first by {UserActorPrefix}{firstUser}", ct).ConfigureAwait(false);
+                    await ClearSearchResultsAsync(connection, transaction, id, ct).ConfigureAwait(false);
                     return DecisionOutcome.Disagreement;
                 }
 
-                reason = $"{newStatus}: second independent confirmation (first by {UserActorPrefix}{firstUser})";
+                reason = qa
+                    ? $"qa: auto-filed document corrected to {newStatus}: second independent confirmation (first by {UserActorPrefix}{firstUser})"
+                    : $"{described}: second independent confirmation (first by {UserActorPrefix}{firstUser})";
             }
             else if (qa)
             {
@@ -383,9 +433,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
             {
                 reason = decision.Action switch
                 {
-                    ClerkAction.File => await CandidateRankAsync(connection, transaction, id, patientId!, ct).ConfigureAwait(false) is { } rank
-                        ? string.Create(CultureInfo.InvariantCulture, $"filed: confirmed candidate {rank}")
-                        : "filed: patient chosen by index search",
+                    ClerkAction.File => $"filed: {chosenBy}",
                     ClerkAction.NotOnIndex => "not_on_index: confirmed by clerk",
                     _ => "rescan: requested by clerk",
                 };
@@ -395,6 +443,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
                 INSERT INTO decisions (document_id, batch_id, status, patient_id, actor, model_version, reason, at_utc)
                 VALUES ($id, $batch, $status, $patient, $actor, $model, $reason, $now);
                 DELETE FROM work_items WHERE document_id = $id;
+                DELETE FROM lease_search_results WHERE document_id = $id;
                 """))
             {
                 record.Parameters.AddWithValue("$id", id);
@@ -583,7 +632,7 @@ public sealed class SqliteVerificationStore : IVerificationStore
 
         long awaitingSecond = await ScalarAsync(connection, """
             SELECT count(*) FROM work_items w JOIN documents d ON d.document_id = w.document_id
-            WHERE w.first_user IS NOT NULL AND d.status IN ('needs_verification', 'unmatched');
+            WHERE w.first_user IS NOT NULL AND d.status IN ('needs_verification', 'unmatched', 'auto_filed');
             """, cancellationToken, snapshot).ConfigureAwait(false);
 
         List<KeyValuePair<string, long>> perDay = await SeriesAsync(connection, snapshot, """
@@ -765,6 +814,24 @@ public sealed class SqliteVerificationStore : IVerificationStore
         return rank is long value ? (int)value : null;
     }
 
+    private static async Task<bool> WasSearchResultAsync(
+        SqliteConnection connection, SqliteTransaction transaction, string documentId, string userName, string patientId, CancellationToken ct)
+    {
+        using SqliteCommand command = Command(connection, transaction,
+            "SELECT 1 FROM lease_search_results WHERE document_id = $id AND username = $user AND patient_id = $p;");
+        command.Parameters.AddWithValue("$id", documentId);
+        command.Parameters.AddWithValue("$user", userName);
+        command.Parameters.AddWithValue("$p", patientId);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is not null;
+    }
+
+    private static async Task ClearSearchResultsAsync(SqliteConnection connection, SqliteTransaction transaction, string documentId, CancellationToken ct)
+    {
+        using SqliteCommand command = Command(connection, transaction, "DELETE FROM lease_search_results WHERE document_id = $id;");
+        command.Parameters.AddWithValue("$id", documentId);
+        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+    }
+
     private static async Task SetFirstConfirmationAsync(
         SqliteConnection connection, SqliteTransaction transaction, string documentId, string userName, string status, string? patientId, string now, CancellationToken ct)
     {
@@ -778,22 +845,6 @@ public sealed class SqliteVerificationStore : IVerificationStore
         command.Parameters.AddWithValue("$patient", (object?)patientId ?? DBNull.Value);
         command.Parameters.AddWithValue("$now", now);
         command.Parameters.AddWithValue("$id", documentId);
-        await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-    }
-
-    private static async Task InsertAuditAsync(
-        SqliteConnection connection, SqliteTransaction transaction, string now, string userName, string action, string? documentId, string? patientId,
-        string detail, CancellationToken ct)
-    {
-        using SqliteCommand command = Command(connection, transaction, """
-            INSERT INTO audit (at_utc, username, action, document_id, patient_id, detail) VALUES ($now, $user, $action, $doc, $patient, $detail);
-            """);
-        command.Parameters.AddWithValue("$now", now);
-        command.Parameters.AddWithValue("$user", userName);
-        command.Parameters.AddWithValue("$action", action);
-        command.Parameters.AddWithValue("$doc", (object?)documentId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$patient", (object?)patientId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$detail", detail ?? string.Empty);
         await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 

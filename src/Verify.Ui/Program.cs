@@ -36,7 +36,7 @@ public static class VerifyApp
         app.MapPatientsApi();
         app.MapDashboardApi();
         app.MapOperatorApi();
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(Policies.Admin);
         return app;
     }
 }

@@ -9,7 +9,7 @@ namespace Digitise.Verify.Ui;
 /// </summary>
 public sealed class UserPasswords
 {
-    public const int MinimumLength = 10;
+    public const int MinimumLength = 12;
 
     private static readonly PasswordHasher<string> Hasher = new();
 
@@ -26,9 +26,9 @@ public sealed class UserPasswords
             throw new ArgumentException("A user name is 1-64 letters, digits, '.', '-' or '_'.", nameof(userName));
         }
 
-        if (string.IsNullOrEmpty(password) || password.Length < MinimumLength)
+        if (Weakness(userName, password) is { } weakness)
         {
-            throw new ArgumentException($"A password needs at least {MinimumLength} characters.", nameof(password));
+            throw new ArgumentException(weakness, nameof(password));
         }
 
         if (!Roles.IsKnown(role))
@@ -57,6 +57,52 @@ public sealed class UserPasswords
 
         PasswordVerificationResult result = Hasher.VerifyHashedPassword(account.UserName, account.PasswordHash, password);
         return result == PasswordVerificationResult.Failed ? null : account;
+    }
+
+    /// <summary>Why a password is refused (too short, common, the user name, too few different characters); null when acceptable.</summary>
+    public static string? Weakness(string userName, string? password)
+    {
+        if (string.IsNullOrEmpty(password) || password.Length < MinimumLength)
+        {
+            return $"A password needs at least {MinimumLength} characters.";
+        }
+
+        if (password.Length > 256)
+        {
+            return "A password has at most 256 characters.";
+        }
+
+        if (CommonPasswords.Contains(password.Trim()))
+        {
+            return "That password is in the list of common passwords: choose another (a few unrelated words make a good one).";
+        }
+
+        if (!string.IsNullOrEmpty(userName) && password.Contains(userName, StringComparison.OrdinalIgnoreCase))
+        {
+            return "A password must not contain the user name.";
+        }
+
+        return password.Distinct().Count() < 5 ? "A password needs at least 5 different characters." : null;
+    }
+
+    /// <summary>The shipped list (<c>common-passwords.txt</c>, embedded), compared case-insensitively.</summary>
+    private static readonly HashSet<string> CommonPasswords = LoadCommonPasswords();
+
+    private static HashSet<string> LoadCommonPasswords()
+    {
+        using Stream stream = typeof(UserPasswords).Assembly.GetManifestResourceStream("Digitise.Verify.Ui.common-passwords.txt")
+            ?? throw new InvalidOperationException("common-passwords.txt is not embedded in the assembly.");
+        using var reader = new StreamReader(stream);
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length > 0 && line[0] != '#')
+            {
+                set.Add(line.Trim());
+            }
+        }
+
+        return set;
     }
 
     private static readonly string DummyHash = Hasher.HashPassword("nobody", Guid.NewGuid().ToString("N"));

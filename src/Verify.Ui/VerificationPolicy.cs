@@ -15,24 +15,50 @@ public sealed class VerificationPolicy
 
     public VerificationPolicy(VerifyOptions options) => _options = options;
 
-    /// <summary>High-risk: the reason names a configured term (a corrected NHS number, a contradiction, a rival within the
-    /// margin, a clash), or a national number was read with characters the extractor had to correct.</summary>
-    public bool IsHighRisk(VerificationDocument document)
+    /// <summary>High-risk: the matcher raised a risk flag (a corrected NHS number, a rival within the margin, several patients
+    /// named, a contradiction, twins, ...). The flags are typed data stored with the document; the reason text is for people
+    /// and is never read here.</summary>
+    public static bool IsHighRisk(VerificationDocument document)
     {
         ArgumentNullException.ThrowIfNull(document);
-        foreach (string term in _options.HighRiskReasons)
-        {
-            if (!string.IsNullOrWhiteSpace(term) && document.Reason.Contains(term, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return document.Identifiers.Any(i => i.Kind is "nhs_number" or "chi_number" && IsCorrected(i));
+        return document.Risks != MatchRisk.None;
     }
 
     public bool RequiresSecondConfirmation(VerificationDocument document, WorkKind kind) =>
         _options.SecondConfirmation && kind == WorkKind.Verify && IsHighRisk(document);
+
+    /// <summary>
+    /// Why this decision needs a second, independent confirmation (empty when one person's word is enough): the document is
+    /// high-risk; it re-files an auto-filed document (a QA sample un-filed or moved to another patient); or it files to a
+    /// patient the matcher did not propose (a search result).
+    /// </summary>
+    public IReadOnlyList<string> SecondConfirmationReasons(VerificationDocument document, WorkKind kind, ClerkAction action, string? patientId)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        var reasons = new List<string>();
+        if (!_options.SecondConfirmation || action is ClerkAction.Skip or ClerkAction.Rescan)
+        {
+            return reasons;
+        }
+
+        if (RequiresSecondConfirmation(document, kind))
+        {
+            reasons.Add("high-risk");
+        }
+
+        bool keepsAutoFiledPatient = kind == WorkKind.QaSample && action == ClerkAction.File && string.Equals(patientId, document.PatientId, StringComparison.Ordinal);
+        if (kind == WorkKind.QaSample && !keepsAutoFiledPatient)
+        {
+            reasons.Add("re-file");
+        }
+
+        if (action == ClerkAction.File && !keepsAutoFiledPatient && !document.Candidates.Any(c => string.Equals(c.PatientId, patientId, StringComparison.Ordinal)))
+        {
+            reasons.Add("non-candidate");
+        }
+
+        return reasons;
+    }
 
     public DocumentDto ToDto(VerificationDocument document, Lease lease, long queueSize)
     {
@@ -71,6 +97,7 @@ public sealed class VerificationPolicy
             document.ModelVersion,
             document.MatchScore,
             highRisk,
+            [.. document.Risks.Describe().Select(r => new RiskDto(r.Wire, r.Label))],
             RequiresSecondConfirmation(document, lease.Kind),
             lease.AwaitingSecondConfirmation,
             lease.Kind == WorkKind.QaSample ? document.PatientId : null,

@@ -44,10 +44,13 @@ internal static class Digitise
     }
 
     /// <summary>Runs the real ./digitise launcher as a child process.</summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(redirectInput: false, args);
+
+    private static Process Start(bool redirectInput, string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(Repo.Root, "digitise"))
         {
+            RedirectStandardInput = redirectInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -61,9 +64,18 @@ internal static class Digitise
         return Process.Start(start)!;
     }
 
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecWithInputAsync(null, args);
+
+    /// <summary>As <see cref="ExecAsync"/>, writing <paramref name="input"/> (e.g. a password for --password-stdin) to standard input.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(string? input, params string[] args)
     {
-        using Process process = Start(args);
+        using Process process = Start(input is not null, args);
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
+
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(10));

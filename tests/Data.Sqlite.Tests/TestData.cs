@@ -131,12 +131,12 @@ internal static class TestData
             first,
             last,
             new IndexedDocument(document, identifiers),
-            new MatchDecision(status, candidates, reason, Model));
+            new MatchDecision(status, candidates, reason, Model, MatchRisk.None));
     }
 
     /// <summary>A source file quarantined before any page was read.</summary>
     public static DocumentOutcome WholeFileQuarantine(SourceFile source, string reason) =>
-        new(source, DocumentId.For(source.Sha256, 0), 0, 0, null, new MatchDecision(DocumentStatus.Quarantined, [], reason, Model));
+        new(source, DocumentId.For(source.Sha256, 0), 0, 0, null, new MatchDecision(DocumentStatus.Quarantined, [], reason, Model, MatchRisk.None));
 
     public static Patient Patient(int n, string family = "SMITH") =>
         new(

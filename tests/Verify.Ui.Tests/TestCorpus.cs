@@ -46,7 +46,8 @@ internal sealed class TestCorpus : IAsyncDisposable
         {
             bool risky = highRiskFirst && i == 0;
             await store.SaveOutcomeAsync(batch, Outcome($"flagged-{i}", Patients[i % 4], DocumentStatus.NeedsVerification,
-                risky ? "rival candidate within margin" : "no corroborating demographic", rival: i % 4 == 0 ? Patients[1] : null), CancellationToken.None);
+                risky ? "rival within margin" : "no corroborating demographic", rival: i % 4 == 0 ? Patients[1] : null,
+                risks: risky ? MatchRisk.RivalWithinMargin : MatchRisk.None), CancellationToken.None);
         }
 
         for (int i = 0; i < 2; i++)
@@ -108,7 +109,7 @@ internal sealed class TestCorpus : IAsyncDisposable
     }
 
     /// <summary>A one-page clinic letter with a Re: line, the words and boxes a scan would give, and the matcher's verdict.</summary>
-    public static DocumentOutcome Outcome(string seed, Patient? patient, DocumentStatus status, string reason, Patient? rival = null)
+    public static DocumentOutcome Outcome(string seed, Patient? patient, DocumentStatus status, string reason, Patient? rival = null, MatchRisk risks = MatchRisk.None)
     {
         string sha = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seed)));
         var source = new SourceFile("/scans/" + seed + ".tif", seed + ".tif", sha, 1000);
@@ -166,6 +167,6 @@ internal sealed class TestCorpus : IAsyncDisposable
             }
         }
 
-        return new DocumentOutcome(source, document.Id, 1, 1, new IndexedDocument(document, identifiers), new MatchDecision(status, candidates, reason, Model));
+        return new DocumentOutcome(source, document.Id, 1, 1, new IndexedDocument(document, identifiers), new MatchDecision(status, candidates, reason, Model, risks));
     }
 }

@@ -25,6 +25,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Corpus.AddUserAsync("alice", Roles.Clerk);
         await Corpus.AddUserAsync("bob", Roles.Clerk);
         await Corpus.AddUserAsync("carol", Roles.Manager);
+        await Corpus.AddUserAsync("olive", Roles.Operator);
+        await Corpus.AddUserAsync("erin", Roles.Clerk);
         _app = await VerifyApp.CreateAsync(["--urls", "http://127.0.0.1:0"], o =>
         {
             o.DatabasePath = Corpus.DatabasePath;
@@ -108,8 +110,10 @@ public sealed class VerifyAppBrowserTests(BrowserFixture fixture)
         using var http = new HttpClient();
         HttpResponseMessage response = await http.GetAsync(new Uri(fixture.BaseUrl + "/api/queue/next"));
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, response.StatusCode);
+        // The API description is for administrators, not the public (issue 10): anonymous requests end at the sign-in form.
         HttpResponseMessage openApi = await http.GetAsync(new Uri(fixture.BaseUrl + "/openapi/v1.json"));
-        Assert.Contains("/api/queue/next", await openApi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain("/api/queue/next", await openApi.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/signin", openApi.RequestMessage!.RequestUri!.AbsolutePath, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -61,6 +61,7 @@ root.Subcommands.Add(ExportCommand.Create(dbOption));
 root.Subcommands.Add(ModelCommand.Create(dbOption));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));
+root.Subcommands.Add(AuditCommand.Create(dbOption));
 
 // digitise mpi import (CSV or FHIR R4 Patient bundle, applied incrementally)
 root.Subcommands.Add(MpiCommand.Create(dbOption));

@@ -71,6 +71,38 @@ internal static class ServeCommand
                 return 1;
             }
         });
-        return new Command("users", "Accounts of the verification app.") { add };
+        return new Command("users", "Accounts of the verification app.")
+        {
+            add,
+            Account(db, "disable", "Disable an account: its sessions end at once and it cannot sign in.", (s, n, ct) => s.SetUserDisabledAsync(n, true, "cli", ct)),
+            Account(db, "enable", "Enable a disabled account again.", (s, n, ct) => s.SetUserDisabledAsync(n, false, "cli", ct)),
+            Account(db, "signout", "End every session of an account (sign out everywhere).", async (s, n, ct) =>
+                await s.FindUserAsync(n, ct) is not null && await s.RevokeUserSessionsAsync(n, "cli", ct) >= 0),
+        };
+    }
+
+    /// <summary>One account operation (<c>users disable|enable|signout NAME</c>); exit 1 when there is no such account.</summary>
+    private static Command Account(Option<string> db, string verb, string description, Func<SqliteVerificationStore, string, CancellationToken, Task<bool>> change)
+    {
+        var name = new Argument<string>("NAME") { Description = "User name." };
+        var command = new Command(verb, description) { name, db };
+        command.SetAction(async (parse, ct) =>
+        {
+            string path = parse.GetValue(db)!;
+            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
+            {
+            }
+
+            string user = parse.GetValue(name)!;
+            if (!await change(new SqliteVerificationStore(path), user, ct))
+            {
+                Console.Error.WriteLine($"digitise: no user {user}");
+                return 1;
+            }
+
+            Console.WriteLine($"user {user}: {verb} done");
+            return 0;
+        });
+        return command;
     }
 }

@@ -21,7 +21,7 @@ namespace Digitise.VerifyBench;
 internal static class VerifyBenchmark
 {
     private const string Clerk = "bench-clerk";
-    private const string Password = "bench-clerk-password";
+    private const string Password = "bench-verify-round-trips";
 
     public static async Task<int> RunAsync(VerifyBenchOptions options, TextWriter output, TextWriter progress, CancellationToken cancellationToken)
     {

@@ -63,13 +63,93 @@ public sealed record MatchCandidate(string PatientId, double Score, IReadOnlyLis
 
 /// <summary>The matcher's decision for one document.</summary>
 /// <param name="Candidates">Ranked best first; the first is the filed patient for auto_filed.</param>
-/// <param name="Reason">Human-readable reason, free of patient data.</param>
+/// <param name="Reason">Human-readable reason, free of patient data. For people only: code reads <paramref name="Risks"/>.</param>
 /// <param name="ModelVersion">Which matcher/model made the decision.</param>
+/// <param name="Risks">The safety situations the matcher found (what makes a misfile likely); stored with the document
+/// and read by the verification rules (a document with any risk needs a second, independent confirmation).</param>
 public sealed record MatchDecision(
     DocumentStatus Status,
     IReadOnlyList<MatchCandidate> Candidates,
     string Reason,
-    string ModelVersion)
+    string ModelVersion,
+    MatchRisk Risks)
 {
     public MatchCandidate? Best => Candidates.Count > 0 ? Candidates[0] : null;
+}
+
+/// <summary>
+/// Typed safety facts about one matching decision (DOMAIN.md "Safety rules"). Set by every <c>IMatcher</c> whatever the
+/// status it decides, stored in their own column as wire names (<see cref="MatchRisks.ToWire"/>), shown to clerks, and
+/// read by the second-confirmation rule. Free-text reasons are never parsed to find these.
+/// </summary>
+[Flags]
+public enum MatchRisk
+{
+    None = 0,
+
+    /// <summary>An NHS/CHI number on the document was repaired from an OCR misreading (evidence to corroborate, never a key).</summary>
+    CorrectedNhsNumber = 1 << 0,
+
+    /// <summary>Another candidate's match weight is within the rival margin of the best one's.</summary>
+    RivalWithinMargin = 1 << 1,
+
+    /// <summary>The document names more than one patient (two NHS numbers, two dates of birth, two different names or sexes).</summary>
+    SeveralPatientsNamed = 1 << 2,
+
+    /// <summary>The document's strong identifiers (NHS/CHI, hospital number) point at different patients on the index.</summary>
+    IdentifiersPointAtDifferentPatients = 1 << 3,
+
+    /// <summary>A strong identifier contradicts the best candidate: its NHS or hospital number differs, or the document's
+    /// valid NHS number is not on the index at all.</summary>
+    StrongIdentifierContradicted = 1 << 4,
+
+    /// <summary>A demographic (date of birth, family or given name, sex) contradicts the best candidate.</summary>
+    DemographicContradicted = 1 << 5,
+
+    /// <summary>Another candidate has the best one's family name and date of birth: twins, or two people with the same name and birthday.</summary>
+    SameNameAndDateOfBirth = 1 << 6,
+
+    /// <summary>A risk stored under a name this build does not know (written by a newer version): treated as a risk.</summary>
+    Unrecognised = 1 << 30,
+}
+
+/// <summary>Wire names of <see cref="MatchRisk"/> (the <c>risk_flags</c> column, the API) and their labels for clerks.</summary>
+public static class MatchRisks
+{
+    private static readonly (MatchRisk Risk, string Wire, string Label)[] Names =
+    [
+        (MatchRisk.CorrectedNhsNumber, "corrected_nhs_number", "corrected NHS number"),
+        (MatchRisk.RivalWithinMargin, "rival_within_margin", "rival within margin"),
+        (MatchRisk.SeveralPatientsNamed, "several_patients_named", "several patients named"),
+        (MatchRisk.IdentifiersPointAtDifferentPatients, "identifiers_point_at_different_patients", "identifiers point at different patients"),
+        (MatchRisk.StrongIdentifierContradicted, "strong_identifier_contradicted", "strong identifier contradicted"),
+        (MatchRisk.DemographicContradicted, "demographic_contradicted", "demographic contradicted"),
+        (MatchRisk.SameNameAndDateOfBirth, "same_name_and_date_of_birth", "same name and date of birth (twins?)"),
+        (MatchRisk.Unrecognised, "unrecognised", "unrecognised risk"),
+    ];
+
+    /// <summary>Every single risk, in wire order.</summary>
+    public static IEnumerable<MatchRisk> All => Names.Select(n => n.Risk);
+
+    /// <summary>The set risks' wire names, comma-separated in a fixed order; empty for none.</summary>
+    public static string ToWire(this MatchRisk risks) =>
+        string.Join(',', Names.Where(n => risks.HasFlag(n.Risk)).Select(n => n.Wire));
+
+    /// <summary>The set risks one by one, as (wire name, label) for clerks.</summary>
+    public static IEnumerable<(string Wire, string Label)> Describe(this MatchRisk risks) =>
+        Names.Where(n => risks.HasFlag(n.Risk)).Select(n => (n.Wire, n.Label));
+
+    /// <summary>Parses <see cref="ToWire"/>'s form. A name this build does not know becomes <see cref="MatchRisk.Unrecognised"/>:
+    /// a risk is never dropped.</summary>
+    public static MatchRisk Parse(string? wire)
+    {
+        MatchRisk risks = MatchRisk.None;
+        foreach (string part in (wire ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int index = Array.FindIndex(Names, n => string.Equals(n.Wire, part, StringComparison.Ordinal));
+            risks |= index >= 0 ? Names[index].Risk : MatchRisk.Unrecognised;
+        }
+
+        return risks;
+    }
 }

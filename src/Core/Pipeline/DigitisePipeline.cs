@@ -356,7 +356,7 @@ public sealed partial class DigitisePipeline
             int pages = Math.Max(file.PageCount, file.Pages.Count);
             IndexedDocument? partial = file.Pages.Count == 0 ? null : new IndexedDocument(new Document(DocumentId.For(source.Sha256, 1), source, 1, Math.Max(1, pages), file.Pages), []);
             var quarantined = new DocumentOutcome(source, DocumentId.For(source.Sha256, 1), 1, Math.Max(1, pages), partial,
-                new MatchDecision(DocumentStatus.Quarantined, [], file.Failure, "ingest"));
+                new MatchDecision(DocumentStatus.Quarantined, [], file.Failure, "ingest", MatchRisk.None));
             var account = new SourceAccount(source, file.PageCount, 0, 0, 0, 0, file.PageCount, 1, "quarantined", file.Failure);
             return new FileOutcome(account, [quarantined]);
         }

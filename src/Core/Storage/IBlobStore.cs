@@ -11,6 +11,7 @@ public interface IBlobStore
     /// <summary>Writes the blob from <paramref name="content"/>; an existing blob with the same key is replaced atomically.</summary>
     Task PutAsync(string key, Stream content, CancellationToken cancellationToken);
 
+    /// <summary>Opens the blob for reading (streamed); <see cref="FileNotFoundException"/> when there is none.</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken);
 }
 
@@ -52,8 +53,18 @@ public sealed class LocalFolderBlobStore : IBlobStore
         }
     }
 
-    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult<Stream>(new FileStream(PathFor(key), FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken)
+    {
+        string path = PathFor(key);
+        try
+        {
+            return Task.FromResult<Stream>(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true));
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            throw new FileNotFoundException($"Blob '{key}' does not exist in '{_root}'.", path, ex);
+        }
+    }
 
     private string PathFor(string key)
     {

@@ -89,6 +89,8 @@ public sealed record StoredIdentifier(string Kind, string Value, string Raw, boo
 public sealed record StoredCandidate(int Rank, string PatientId, double Score, IReadOnlyList<FieldComparison> Fields, Patient? Patient);
 
 /// <summary>Everything the verification screen shows for one document.</summary>
+/// <param name="Reason">The matcher's reason, for people.</param>
+/// <param name="Risks">The matcher's risk flags, which decide whether a second confirmation is needed.</param>
 public sealed record VerificationDocument(
     string DocumentId,
     string Sha256,
@@ -99,6 +101,7 @@ public sealed record VerificationDocument(
     string? PatientId,
     double? MatchScore,
     string Reason,
+    MatchRisk Risks,
     string ModelVersion,
     DateTimeOffset DecidedUtc,
     IReadOnlyList<StoredPage> Pages,

@@ -45,25 +45,35 @@ public sealed class FellegiSunterMatcher : IMatcher
         DocumentEvidence evidence = scored.Evidence;
         var reasons = new List<string>(evidence.Conflicts);
         List<ScoredCandidate> shown = [.. scored.Candidates.Where(c => c.Probability >= _options.ReviewProbability / 10).Take(_options.MaxCandidates)];
+        MatchRisk risks = EvidenceRisks(evidence);
+        List<string> objections = [];
+        bool rival = false;
+        if (shown.Count > 0)
+        {
+            objections = SafetyObjections(evidence, scored.Candidates, shown[0], ref risks);
+            rival = scored.Candidates.Count > 1 && shown[0].Weight - scored.Candidates[1].Weight < _options.RivalMarginWeight;
+            risks |= CandidateRisks(scored.Candidates, shown[0], rival);
+        }
+
         if (shown.Count == 0 || shown[0].Probability < _options.ReviewProbability)
         {
             if (evidence.Conflicts.Count > 0 && shown.Count > 0)
             {
-                return Decide(DocumentStatus.NeedsVerification, shown, reasons);
+                return Decide(DocumentStatus.NeedsVerification, shown, reasons, risks);
             }
 
             reasons.Add(!evidence.HasPatientIdentifiers ? "no identifiers" : shown.Count == 0 ? "no candidate on index" : "no likely candidate on index");
-            return Decide(DocumentStatus.Unmatched, shown, reasons);
+            return Decide(DocumentStatus.Unmatched, shown, reasons, risks);
         }
 
         ScoredCandidate best = shown[0];
-        reasons.AddRange(SafetyObjections(evidence, scored.Candidates, best));
+        reasons.AddRange(objections);
         if (best.Probability < _options.AutoFileProbability)
         {
             reasons.Add(BelowThresholdReason);
         }
 
-        if (scored.Candidates.Count > 1 && best.Weight - scored.Candidates[1].Weight < _options.RivalMarginWeight)
+        if (rival)
         {
             reasons.Add(RivalReason);
         }
@@ -71,10 +81,30 @@ public sealed class FellegiSunterMatcher : IMatcher
         if (reasons.Count == 0)
         {
             string agreeing = string.Join('+', best.Fields.Where(f => f.Level == MatchFields.Exact).Select(f => f.Field));
-            return Decide(DocumentStatus.AutoFiled, shown, [$"{agreeing} agree"]);
+            return Decide(DocumentStatus.AutoFiled, shown, [$"{agreeing} agree"], risks);
         }
 
-        return Decide(DocumentStatus.NeedsVerification, shown, reasons);
+        return Decide(DocumentStatus.NeedsVerification, shown, reasons, risks);
+    }
+
+    /// <summary>Risks the document carries whoever it is matched to: a repaired NHS/CHI reading, more than one patient named.</summary>
+    private static MatchRisk EvidenceRisks(DocumentEvidence evidence) =>
+        (evidence.NationalNumbers.Any(n => n.Corrected) ? MatchRisk.CorrectedNhsNumber : MatchRisk.None)
+        | (evidence.Conflicts.Count > 0 ? MatchRisk.SeveralPatientsNamed : MatchRisk.None);
+
+    /// <summary>Risks from the other candidates: a rival within the margin, and twins (another candidate with the best one's family name and date of birth).</summary>
+    private static MatchRisk CandidateRisks(IReadOnlyList<ScoredCandidate> all, ScoredCandidate best, bool rival)
+    {
+        MatchRisk risks = rival ? MatchRisk.RivalWithinMargin : MatchRisk.None;
+        Patient patient = best.Patient;
+        string family = Names.Key(patient.FamilyName);
+        if (patient.DateOfBirth is { } dob && family.Length > 0
+            && all.Any(c => c != best && c.Patient.DateOfBirth == dob && string.Equals(Names.Key(c.Patient.FamilyName), family, StringComparison.Ordinal)))
+        {
+            risks |= MatchRisk.SameNameAndDateOfBirth;
+        }
+
+        return risks;
     }
 
     /// <summary>Blocks, compares and normalises: every candidate's probability, best first, and P(not on the index).</summary>
@@ -208,8 +238,8 @@ public sealed class FellegiSunterMatcher : IMatcher
         return found.Values;
     }
 
-    /// <summary>DOMAIN.md's safety rules, applied to the best candidate whatever its probability.</summary>
-    private static List<string> SafetyObjections(DocumentEvidence evidence, IReadOnlyList<ScoredCandidate> all, ScoredCandidate best)
+    /// <summary>DOMAIN.md's safety rules, applied to the best candidate whatever its probability; adds the risk each objection stands for.</summary>
+    private static List<string> SafetyObjections(DocumentEvidence evidence, IReadOnlyList<ScoredCandidate> all, ScoredCandidate best, ref MatchRisk risks)
     {
         var objections = new List<string>();
         ComparisonVector v = best.Comparison;
@@ -220,6 +250,11 @@ public sealed class FellegiSunterMatcher : IMatcher
         bool strong = nhs == MatchFields.Exact
             || v[MatchFields.Hospital] == MatchFields.Exact
             || (nhs == MatchFields.Corrected && dob == MatchFields.Exact && familyAgrees);
+        if (nhs == MatchFields.Corrected)
+        {
+            risks |= MatchRisk.CorrectedNhsNumber;
+        }
+
         if (!strong)
         {
             objections.Add(nhs == MatchFields.Corrected ? "corrected nhs_number not corroborated by date_of_birth and family_name" : "no strong identifier");
@@ -235,6 +270,7 @@ public sealed class FellegiSunterMatcher : IMatcher
             if (level == MatchFields.Different || (field == MatchFields.DateOfBirth && level == MatchFields.YearOnly))
             {
                 objections.Add($"{field} contradicts");
+                risks |= field is MatchFields.Nhs or MatchFields.Hospital ? MatchRisk.StrongIdentifierContradicted : MatchRisk.DemographicContradicted;
             }
         }
 
@@ -245,22 +281,25 @@ public sealed class FellegiSunterMatcher : IMatcher
         if (strongHits.Count > 1)
         {
             objections.Add("identifiers point at different patients");
+            risks |= MatchRisk.IdentifiersPointAtDifferentPatients;
         }
 
         if (evidence.NationalNumbers.Any(n => n.Valid && !n.Corrected) && nhs != MatchFields.Exact)
         {
             objections.Add("nhs_number not on index");
+            risks |= MatchRisk.StrongIdentifierContradicted;
         }
 
         return objections;
     }
 
-    private MatchDecision Decide(DocumentStatus status, List<ScoredCandidate> shown, List<string> reasons) =>
+    private MatchDecision Decide(DocumentStatus status, List<ScoredCandidate> shown, List<string> reasons, MatchRisk risks) =>
         new(
             status,
             [.. shown.Select(c => new MatchCandidate(c.Patient.PatientId, Math.Round(c.Probability, 6), c.Fields))],
             string.Join("; ", reasons.Distinct(StringComparer.Ordinal)),
-            Model.Version);
+            Model.Version,
+            risks);
 
     private static double Round(double weight) => Math.Round(weight, 3);
 

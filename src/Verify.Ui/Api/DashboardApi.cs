@@ -16,9 +16,40 @@ internal static class DashboardApi
         dashboard.MapGet("/", GetAsync).WithName("Dashboard").WithSummary("Backlog, queue, throughput, per-clerk decisions, forecast and QA.");
         dashboard.MapGet("/export.csv", ExportAsync).WithName("DashboardCsv").WithSummary("The dashboard as CSV.");
         dashboard.MapGet("/charts/{chart}.svg", ChartAsync).WithName("DashboardChart").WithSummary("A chart: daily, hourly, backlog or clerks.");
+        dashboard.MapGet("/searches", SearchesAsync).WithName("SearchVolumes")
+            .WithSummary("Index searches per user in the last 24 hours, with those above Verify:SearchAlertPerDay or far above the others flagged.");
         endpoints.MapApiGroup("/api/audit", Policies.Manager, "Audit")
-            .MapGet("/", AuditAsync).WithName("Audit").WithSummary("The newest audit entries.");
+            .MapGet("/", AuditAsync).WithName("Audit").WithSummary("The newest audit entries (reading them is itself audited).");
         return endpoints;
+    }
+
+    /// <summary>Searches per user over the last 24 hours; unusual when above the configured ceiling, or when at least 20 and
+    /// more than three times the median of everyone who searched.</summary>
+    public static async Task<List<SearchVolumeDto>> SearchVolumesAsync(ISecurityStore security, VerifyOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<SearchVolume> volumes = await security.GetSearchVolumesAsync(time.GetUtcNow().AddHours(-24), cancellationToken);
+        double median = Median(volumes.Select(v => (double)v.Searches).ToList());
+        return volumes.Select(v => new SearchVolumeDto(v.UserName, v.Searches, v.PatientsShown,
+            v.Searches > options.SearchAlertPerDay || (v.Searches >= 20 && volumes.Count > 1 && v.Searches > 3 * median))).ToList();
+    }
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return 0;
+        }
+
+        values.Sort();
+        int middle = values.Count / 2;
+        return values.Count % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+
+    private static async Task<Ok<List<SearchVolumeDto>>> SearchesAsync(
+        ClaimsPrincipal user, IVerificationStore store, ISecurityStore security, VerifyOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await store.AppendAuditAsync(user.UserName(), "view_search_volumes", null, null, string.Empty, cancellationToken);
+        return TypedResults.Ok(await SearchVolumesAsync(security, options, time, cancellationToken));
     }
 
     public static async Task<DashboardDto> BuildAsync(IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
@@ -52,8 +83,11 @@ internal static class DashboardApi
             new QaDto(s.QaShare, s.QaSampled, s.QaReviewed, s.QaMisfiled, s.QaReviewed == 0 ? null : (double)s.QaMisfiled / s.QaReviewed, lower, upper));
     }
 
-    private static async Task<Ok<DashboardDto>> GetAsync(IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await BuildAsync(store, options, cancellationToken));
+    private static async Task<Ok<DashboardDto>> GetAsync(ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        await store.AppendAuditAsync(user.UserName(), "view_dashboard", null, null, "api", cancellationToken);
+        return TypedResults.Ok(await BuildAsync(store, options, cancellationToken));
+    }
 
     private static async Task<IResult> ExportAsync(ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
     {
@@ -122,8 +156,12 @@ internal static class DashboardApi
         return svg is null ? TypedResults.NotFound() : TypedResults.Content(svg, "image/svg+xml");
     }
 
-    private static async Task<Ok<IReadOnlyList<AuditEntry>>> AuditAsync(IVerificationStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await store.ReadAuditAsync(200, cancellationToken));
+    private static async Task<Ok<IReadOnlyList<AuditEntry>>> AuditAsync(ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)
+    {
+        // The audit names patients and documents: reading it is a view like any other.
+        await store.AppendAuditAsync(user.UserName(), "view_audit", null, null, "newest 200", cancellationToken);
+        return TypedResults.Ok(await store.ReadAuditAsync(200, cancellationToken));
+    }
 
     private static string Csv(string value) =>
         value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;

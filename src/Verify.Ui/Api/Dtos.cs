@@ -15,6 +15,7 @@ public sealed record DocumentDto(
     string ModelVersion,
     double? MatchScore,
     bool HighRisk,
+    IReadOnlyList<RiskDto> Risks,
     bool SecondConfirmationRequired,
     bool AwaitingSecondConfirmation,
     string? AutoFiledPatientId,
@@ -24,6 +25,11 @@ public sealed record DocumentDto(
     IReadOnlyList<PageDto> Pages,
     IReadOnlyList<IdentifierDto> Identifiers,
     IReadOnlyList<CandidateDto> Candidates);
+
+/// <summary>One of the matcher's risk flags on a document.</summary>
+/// <param name="Code">Wire name, e.g. "rival_within_margin".</param>
+/// <param name="Label">For the clerk, e.g. "rival within margin".</param>
+public sealed record RiskDto(string Code, string Label);
 
 /// <summary>A page: its image URL, and size in full-resolution pixels (the unit of every box).</summary>
 /// <param name="LowConfidenceWords">Boxes ([left, top, width, height]) of words the OCR was unsure of.</param>
@@ -69,7 +75,7 @@ public sealed record DecisionRequest(string Action, string? PatientId);
 public sealed record DecisionResponse(string DocumentId, string Outcome, string Message);
 
 /// <summary>Index search: an NHS number, a hospital number, or a family name (prefix) with a date of birth (yyyy-MM-dd).</summary>
-public sealed record PatientSearchRequest(string? NhsNumber, string? HospitalNumber, string? FamilyName, string? DateOfBirth);
+public sealed record PatientSearchRequest(string? NhsNumber, string? HospitalNumber, string? FamilyName, string? DateOfBirth, string? DocumentId = null);
 
 public sealed record PatientSearchResponse(IReadOnlyList<PatientDto> Patients);
 
@@ -119,3 +125,6 @@ public sealed record QuarantinedFileDto(string Path, string Sha256, string Reaso
 public sealed record RetryRequest(string? Sha256);
 
 public sealed record RetryResponse(long BatchId, int FilesReopened, string Message);
+
+/// <summary>Index searches by one user in the last 24 hours; <c>Unusual</c> when far above the others or the configured ceiling.</summary>
+public sealed record SearchVolumeDto(string UserName, long Searches, long PatientsShown, bool Unusual);

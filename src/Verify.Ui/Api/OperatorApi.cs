@@ -27,12 +27,20 @@ internal static class OperatorApi
             b.Files == settled && b.FilesPending == 0, b.DocumentsByStatus);
     }
 
-    private static async Task<Ok<List<BatchDto>>> ListAsync(IVerificationStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.GetBatchesAsync(cancellationToken)).Select(ToDto).ToList());
+    private static async Task<Ok<List<BatchDto>>> ListAsync(ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)
+    {
+        await store.AppendAuditAsync(user.UserName(), "view_batches", null, null, "api", cancellationToken);
+        return TypedResults.Ok((await store.GetBatchesAsync(cancellationToken)).Select(ToDto).ToList());
+    }
 
-    private static async Task<Ok<List<QuarantinedFileDto>>> QuarantinedAsync(long batchId, IVerificationStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok((await store.GetQuarantinedAsync(batchId, cancellationToken))
+    private static async Task<Ok<List<QuarantinedFileDto>>> QuarantinedAsync(long batchId, ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)
+    {
+        // File paths can name patients (scans are often filed by name): a view like any other.
+        await store.AppendAuditAsync(user.UserName(), "view_quarantined", null, null, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"batch {batchId}"),
+            cancellationToken);
+        return TypedResults.Ok((await store.GetQuarantinedAsync(batchId, cancellationToken))
             .Select(q => new QuarantinedFileDto(q.Path, q.Sha256, q.Reason, q.Status, q.RetryRequestedUtc)).ToList());
+    }
 
     private static async Task<Ok<RetryResponse>> RetryAsync(
         long batchId, RetryRequest? request, ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)

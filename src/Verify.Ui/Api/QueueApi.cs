@@ -102,9 +102,9 @@ internal static class QueueApi
         }
 
         WorkKind kind = document.Status == Domain.DocumentStatus.AutoFiled ? WorkKind.QaSample : WorkKind.Verify;
-        bool second = policy.RequiresSecondConfirmation(document, kind);
-        DecisionOutcome outcome = await store.DecideAsync(
-            user.UserName(), new ClerkDecision(documentId, action.Value, action == ClerkAction.File ? request.PatientId : null, second), cancellationToken);
+        string? patientId = action == ClerkAction.File ? request.PatientId : null;
+        bool second = policy.SecondConfirmationReasons(document, kind, action.Value, patientId).Count > 0;
+        DecisionOutcome outcome = await store.DecideAsync(user.UserName(), new ClerkDecision(documentId, action.Value, patientId, second), cancellationToken);
         return outcome switch
         {
             DecisionOutcome.Recorded => TypedResults.Ok(new DecisionResponse(documentId, "recorded", action switch
@@ -114,7 +114,7 @@ internal static class QueueApi
                 _ => "Sent for rescan.",
             })),
             DecisionOutcome.AwaitingSecondConfirmation => TypedResults.Ok(new DecisionResponse(documentId, "awaiting_second_confirmation",
-                "High-risk document: recorded as the first confirmation; another clerk must confirm it independently.")),
+                "Recorded as the first confirmation (high risk, a re-file, or a patient who was not a candidate); another clerk must confirm it independently.")),
             DecisionOutcome.Disagreement => TypedResults.Ok(new DecisionResponse(documentId, "disagreement",
                 "Your decision differs from an earlier confirmation: the document goes to another clerk.")),
             DecisionOutcome.Skipped => TypedResults.Ok(new DecisionResponse(documentId, "skipped", "Skipped: back in the queue.")),
@@ -122,7 +122,7 @@ internal static class QueueApi
                 "Another clerk may have it now; take the next document."),
             DecisionOutcome.NotFound => EndpointGroups.Problem(StatusCodes.Status404NotFound, "No such document."),
             _ => EndpointGroups.Problem(StatusCodes.Status422UnprocessableEntity, "The decision does not apply.",
-                "The patient is not on the index, or the document is no longer waiting for verification."),
+                "The patient is not on the index, is neither a candidate nor a result of your search for this document, or the document is no longer waiting for verification."),
         };
     }
 
@@ -135,8 +135,12 @@ internal static class QueueApi
     private static async Task<Results<FileStreamHttpResult, ContentHttpResult, ProblemHttpResult>> PageImageAsync(
         string documentId, int page, ClaimsPrincipal user, IVerificationStore store, IBlobStore blobs, CancellationToken cancellationToken)
     {
+        // Clerks see pages of the document they hold; supervisors (managers, admins) may look without a lease, and every
+        // view, theirs included, is audited with on what grounds.
+        string userName = user.UserName();
+        bool leased = await store.HoldsLeaseAsync(userName, documentId, cancellationToken);
         bool supervisor = user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin);
-        if (!supervisor && !await store.HoldsLeaseAsync(user.UserName(), documentId, cancellationToken))
+        if (!leased && !supervisor)
         {
             return EndpointGroups.Problem(StatusCodes.Status403Forbidden, "Take the document from the queue first.");
         }
@@ -147,6 +151,9 @@ internal static class QueueApi
         {
             return EndpointGroups.Problem(StatusCodes.Status404NotFound, "No such page.");
         }
+
+        await store.AppendAuditAsync(userName, "view_page", document.DocumentId, null,
+            string.Create(CultureInfo.InvariantCulture, $"page {page}; {(leased ? "leased" : "supervisor view without a lease")}"), cancellationToken);
 
         string key = BlobKeys.Preview(document.Sha256, page);
         if (await blobs.ExistsAsync(key, cancellationToken))

@@ -5,7 +5,12 @@ using Digitise.Data.Sqlite;
 using Digitise.Storage;
 using Digitise.Verify.Ui.Pages;
 using Microsoft.AspNetCore.Antiforgery;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.FileProviders;
 
@@ -17,6 +22,17 @@ public static class Policies
     public const string Clerk = "clerk";
     public const string Manager = "manager";
     public const string Operator = "operator";
+    public const string Admin = "admin";
+}
+
+/// <summary>Rate-limiter policies (ASP.NET Core's rate limiter).</summary>
+public static class RateLimits
+{
+    /// <summary>POST /signin, per client address.</summary>
+    public const string SignIn = "signin";
+
+    /// <summary>Index searches, per signed-in user.</summary>
+    public const string Search = "search";
 }
 
 /// <summary>The <c>Add…</c>/<c>Use…</c> steps of <see cref="VerifyApp"/>.</summary>
@@ -54,7 +70,10 @@ internal static class VerifyHostingExtensions
         }
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IVerificationStore>(sp => new SqliteVerificationStore(path, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new SqliteVerificationStore(path, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IVerificationStore>(sp => sp.GetRequiredService<SqliteVerificationStore>());
+        builder.Services.AddSingleton<ISecurityStore>(sp => sp.GetRequiredService<SqliteVerificationStore>());
+        builder.Services.AddSingleton<IKeyRingStore>(sp => sp.GetRequiredService<SqliteVerificationStore>());
         builder.Services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(path)!, "blobs")));
         builder.Services.AddSingleton<UserPasswords>();
         builder.Services.AddSingleton<VerificationPolicy>();
@@ -62,6 +81,9 @@ internal static class VerifyHostingExtensions
 
     public static void AddVerifyAuthentication(this WebApplicationBuilder builder)
     {
+        VerifyOptions verifyOptions = GetOptions(builder);
+        AddKeyRing(builder, verifyOptions);
+        builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie();
         builder.Services.AddOptions<CookieAuthenticationOptions>(CookieAuthenticationDefaults.AuthenticationScheme)
             .Configure<VerifyOptions>((cookie, verify) =>
@@ -72,9 +94,11 @@ internal static class VerifyHostingExtensions
                 cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
 
                 // Idle timeout: the session cookie slides while the user works and lapses after this long without a request.
+                // The database has the last word (DatabaseSessions): idle timeout and absolute lifetime there too.
                 cookie.ExpireTimeSpan = verify.IdleTimeout;
                 cookie.SlidingExpiration = true;
                 cookie.LoginPath = "/signin";
+                cookie.Events.OnValidatePrincipal = DatabaseSessions.ValidateAsync;
                 cookie.Events.OnRedirectToLogin = context =>
                 {
                     if (IsApi(context.Request))
@@ -82,7 +106,8 @@ internal static class VerifyHostingExtensions
                         return WriteProblemAsync(context.HttpContext, StatusCodes.Status401Unauthorized, "Sign in first.");
                     }
 
-                    context.Response.Redirect(context.RedirectUri);
+                    // Relative: the Host header is never reflected into a redirect.
+                    context.Response.Redirect(Relative(context.RedirectUri));
                     return Task.CompletedTask;
                 };
                 cookie.Events.OnRedirectToAccessDenied = context =>
@@ -101,18 +126,135 @@ internal static class VerifyHostingExtensions
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Clerk, p => p.RequireRole(Roles.Clerk, Roles.Admin))
             .AddPolicy(Policies.Manager, p => p.RequireRole(Roles.Manager, Roles.Admin))
-            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator, Roles.Manager, Roles.Admin));
+            .AddPolicy(Policies.Operator, p => p.RequireRole(Roles.Operator, Roles.Manager, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin));
         builder.Services.AddAntiforgery(options =>
         {
             options.HeaderName = AntiforgeryHeader;
             options.Cookie.Name = "digitise.af";
             options.Cookie.SameSite = SameSiteMode.Strict;
             options.Cookie.HttpOnly = true;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        });
+        AddRateLimits(builder);
+    }
+
+    /// <summary>
+    /// The data-protection key ring belongs to the deployment: in its database (the default; every instance on that database
+    /// shares it) or in a configured folder only the service account can read. Never the account-wide default folder, which
+    /// every instance run by the same account would share whatever database it serves.
+    /// </summary>
+    private static void AddKeyRing(WebApplicationBuilder builder, VerifyOptions options)
+    {
+        IDataProtectionBuilder protection = builder.Services.AddDataProtection().SetApplicationName("Digitise.Verify");
+        if (string.IsNullOrWhiteSpace(options.KeyFolder))
+        {
+            builder.Services.AddOptions<KeyManagementOptions>().Configure<IKeyRingStore>((keys, store) => keys.XmlRepository = new DatabaseXmlRepository(store));
+            return;
+        }
+
+        string folder = Path.GetFullPath(options.KeyFolder);
+        if (!Directory.Exists(folder))
+        {
+            Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(folder) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+                UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+        {
+            throw new InvalidOperationException($"Verify:KeyFolder '{folder}' must be readable only by the service account: chmod 700 it.");
+        }
+
+        protection.PersistKeysToFileSystem(new DirectoryInfo(folder));
+    }
+
+    /// <summary>Sign-in per client address, search per user (429 with Retry-After beyond).</summary>
+    private static void AddRateLimits(WebApplicationBuilder builder)
+    {
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(RateLimits.SignIn, http =>
+            {
+                VerifyOptions o = http.RequestServices.GetRequiredService<VerifyOptions>();
+                return RateLimitPartition.GetSlidingWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new SlidingWindowRateLimiterOptions
+                {
+                    PermitLimit = o.SignInsPerAddressPerMinute, Window = TimeSpan.FromMinutes(1), SegmentsPerWindow = 6, QueueLimit = 0, AutoReplenishment = true,
+                });
+            });
+            limiter.AddPolicy(RateLimits.Search, http =>
+            {
+                VerifyOptions o = http.RequestServices.GetRequiredService<VerifyOptions>();
+                return RateLimitPartition.GetTokenBucketLimiter((http.User.Identity?.Name ?? string.Empty).ToUpperInvariant(), _ => new TokenBucketRateLimiterOptions
+                {
+                    TokenLimit = o.SearchBurst, TokensPerPeriod = o.SearchesPerMinute, ReplenishmentPeriod = TimeSpan.FromMinutes(1), QueueLimit = 0,
+                    AutoReplenishment = true,
+                });
+            });
+            limiter.OnRejected = async (context, cancellationToken) =>
+            {
+                HttpContext http = context.HttpContext;
+                http.Response.Headers.RetryAfter = "60";
+                if (http.User.Identity?.IsAuthenticated == true && http.User.Identity.Name is { } name)
+                {
+                    await http.RequestServices.GetRequiredService<IVerificationStore>()
+                        .AppendAuditAsync(name, "throttled", null, null, http.Request.Path.Value ?? string.Empty, cancellationToken);
+                }
+
+                if (IsApi(http.Request))
+                {
+                    await WriteProblemAsync(http, StatusCodes.Status429TooManyRequests, "Too many requests: wait a minute.");
+                    return;
+                }
+
+                http.Response.ContentType = "text/html; charset=utf-8";
+                await http.Response.WriteAsync(Html.Page(http, "Too many attempts", string.Empty,
+                    "<main class=\"narrow\"><div class=\"card\"><h1 data-testid=\"throttled\">Too many attempts</h1><p>Wait a minute, then try again.</p></div></main>"),
+                    cancellationToken);
+            };
         });
     }
 
+    /// <summary>The path and query of a redirect target, dropping any scheme and host taken from the request.</summary>
+    internal static string Relative(string uri) =>
+        Uri.TryCreate(uri, UriKind.Absolute, out Uri? absolute) && absolute.Scheme is "http" or "https" ? absolute.PathAndQuery : uri;
+
     public static void AddVerifyWeb(this WebApplicationBuilder builder)
     {
+        VerifyOptions options = GetOptions(builder);
+
+        // Request bodies are small here (forms and JSON decisions): refuse big ones before they are read.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        builder.Services.Configure<FormOptions>(form =>
+        {
+            form.MultipartBodyLengthLimit = options.MaxRequestBodyBytes;
+            form.ValueLengthLimit = 16 * 1024;
+            form.ValueCountLimit = 64;
+            form.KeyLengthLimit = 256;
+        });
+
+        // Behind a TLS-terminating proxy: believe its X-Forwarded-For/-Proto only when it is configured, so the session
+        // cookie gets Secure (SameAsRequest) and per-address limits see the real client.
+        if (options.KnownProxies.Length > 0 || options.KnownNetworks.Length > 0)
+        {
+            builder.Services.Configure<ForwardedHeadersOptions>(forwarded =>
+            {
+                forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+                forwarded.ForwardLimit = 1;
+                forwarded.KnownProxies.Clear();
+                forwarded.KnownIPNetworks.Clear();
+                foreach (string proxy in options.KnownProxies)
+                {
+                    forwarded.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+                }
+
+                foreach (string network in options.KnownNetworks)
+                {
+                    forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
+                }
+            });
+        }
+
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.ConfigureHttpJsonOptions(options =>
@@ -121,6 +263,12 @@ internal static class VerifyHostingExtensions
 
     public static void UseVerifyPipeline(this WebApplication app)
     {
+        VerifyOptions options = app.Services.GetRequiredService<VerifyOptions>();
+        if (options.KnownProxies.Length > 0 || options.KnownNetworks.Length > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.Use(ServerTimingAndHeadersAsync);
@@ -132,6 +280,7 @@ internal static class VerifyHostingExtensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseAntiforgery();
     }
 

@@ -44,7 +44,7 @@ internal static class AppPages
           </section>
           <section class="panel" aria-label="Decision">
             <div class="status" role="status" aria-live="polite" data-testid="status"></div>
-            <div class="reason card"><h2>Why it is here</h2><p data-testid="reason"></p><p class="muted small meta"></p></div>
+            <div class="reason card"><h2>Why it is here</h2><p data-testid="reason"></p><p class="risks" data-testid="risk-flags"></p><p class="muted small meta"></p></div>
             <div class="card"><h2>Read from the document</h2><table class="idents" data-testid="identifiers"><tbody></tbody></table>
               <p class="muted small legend"><mark class="unsure">5</mark> uncertain or corrected character</p></div>
             <div class="card"><h2>Candidates <span class="muted small">1–9 select · Enter file to selected</span></h2><ol class="candidates" data-testid="candidates"></ol></div>
@@ -69,9 +69,12 @@ internal static class AppPages
         </main>
         """, "verify.js", "clerk"), "text/html; charset=utf-8");
 
-    private static async Task<IResult> DashboardAsync(HttpContext context, ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> DashboardAsync(
+        HttpContext context, ClaimsPrincipal user, IVerificationStore store, ISecurityStore security, VerifyOptions options, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         DashboardDto d = await DashboardApi.BuildAsync(store, options, cancellationToken);
+        List<SearchVolumeDto> searches = await DashboardApi.SearchVolumesAsync(security, options, time, cancellationToken);
         await store.AppendAuditAsync(user.UserName(), "view_dashboard", null, null, string.Empty, cancellationToken);
         CultureInfo c = CultureInfo.InvariantCulture;
         long Doc(string s) => d.Documents.GetValueOrDefault(s);
@@ -88,6 +91,18 @@ internal static class AppPages
         if (d.Clerks.Count == 0)
         {
             clerks.Append("<tr><td colspan=\"6\" class=\"muted\">No clerk decisions yet.</td></tr>");
+        }
+
+        var searchRows = new StringBuilder();
+        foreach (SearchVolumeDto v in searches)
+        {
+            string flag = v.Unusual ? "<span class=\"badge warn\" data-testid=\"search-unusual\">unusual</span>" : string.Empty;
+            searchRows.Append(c, $"<tr{(v.Unusual ? " class=\"unusual\"" : string.Empty)}><td>{Html.E(v.UserName)}</td><td class=\"n\" data-testid=\"searches-{Html.E(v.UserName)}\">{v.Searches}</td><td class=\"n\">{v.PatientsShown}</td><td>{flag}</td></tr>");
+        }
+
+        if (searches.Count == 0)
+        {
+            searchRows.Append("<tr><td colspan=\"4\" class=\"muted\">No index searches in the last 24 hours.</td></tr>");
         }
 
         string body = $"""
@@ -119,6 +134,9 @@ internal static class AppPages
                 <div class="card chart"><img src="/api/dashboard/charts/hourly.svg" alt="Decisions per hour" data-testid="chart-hourly"></div>
                 <div class="card"><h2>Decisions per clerk</h2>
                   <table class="numbers clerks" data-testid="clerks"><tr><th>Clerk</th><th class="n">Today</th><th class="n">Total</th><th class="n">Filed</th><th class="n">Not on index</th><th class="n">Rescan</th></tr>{clerks}</table></div>
+                <div class="card"><h2>Index searches (last 24 hours)</h2>
+                  <table class="numbers" data-testid="search-volumes"><tr><th>User</th><th class="n">Searches</th><th class="n">Patients shown</th><th></th></tr>{searchRows}</table>
+                  <p class="muted small">Unusual: more than {options.SearchAlertPerDay} searches, or over three times the median of everyone who searched.</p></div>
                 <div class="card"><h2>Quality sampling</h2>
                   <p>{(d.Qa.Share * 100).ToString("0.#", c)}% of auto-filed documents are sampled for a second look by a clerk.</p>
                   <table class="numbers"><tr><th>Sampled</th><td class="n" data-testid="qa-sampled">{d.Qa.Sampled}</td></tr>
@@ -131,9 +149,10 @@ internal static class AppPages
         return Results.Content(Html.Page(context, "Dashboard", "/dashboard", body), "text/html; charset=utf-8");
     }
 
-    private static async Task<IResult> OperatorAsync(HttpContext context, IVerificationStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> OperatorAsync(HttpContext context, ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)
     {
         IReadOnlyList<BatchSummary> batches = await store.GetBatchesAsync(cancellationToken);
+        await store.AppendAuditAsync(user.UserName(), "view_operator", null, null, "batches and quarantined files", cancellationToken);
         var antiforgery = context.RequestServices.GetRequiredService<Microsoft.AspNetCore.Antiforgery.IAntiforgery>();
         var tokens = antiforgery.GetAndStoreTokens(context);
         CultureInfo c = CultureInfo.InvariantCulture;
@@ -161,7 +180,7 @@ internal static class AppPages
             rows.Append(c, $"""
                 <section class="card batch" data-testid="batch-{b.Id}">
                   <div class="title-row"><h2>{Html.E(b.Name)}</h2><span class="badge">{Html.E(b.State)}</span><span class="spacer"></span><span class="muted">updated {b.UpdatedUtc.ToString("d MMM yyyy HH:mm", c)} UTC</span></div>
-                  <div class="progress" role="progressbar" aria-valuenow="{b.Progress * 100:0}" aria-valuemin="0" aria-valuemax="100"><span style="--p:{b.Progress * 100:0.#}%"></span></div>
+                  <progress class="progress" value="{b.Progress * 100:0.#}" max="100" data-testid="progress-{b.Id}">{b.Progress * 100:0}%</progress>
                   <table class="numbers"><tr><th>Files in</th><td class="n">{b.Files}</td><th>complete</th><td class="n">{b.FilesComplete}</td><th>quarantined</th><td class="n">{b.FilesQuarantined}</td><th>pending</th><td class="n">{b.FilesPending}</td></tr>
                   <tr><th>Pages in</th><td class="n">{b.PagesExpected}</td><th>read</th><td class="n">{b.PagesStored}</td><th>in documents</th><td class="n">{b.PagesInDocuments}</td><td colspan="2"></td></tr></table>
                   <p>{reconciled}</p><p class="muted">Documents: {docs}</p>

@@ -37,7 +37,8 @@ internal static class Html
             nav = $"""
                 <nav class="nav">{string.Concat(links)}</nav>
                 <div class="who"><span class="user" data-testid="user">{E(user.Identity.Name)}</span><span class="role">{E(user.FindFirstValue(ClaimTypes.Role))}</span>
-                <form method="post" action="/signout" class="inline"><input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}"><button class="link" type="submit">Sign out</button></form></div>
+                <form method="post" action="/signout" class="inline"><input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}"><button class="link" type="submit">Sign out</button></form>
+                <form method="post" action="/signout/everywhere" class="inline"><input type="hidden" name="{E(tokens.FormFieldName)}" value="{E(tokens.RequestToken)}"><button class="link" type="submit" title="End every session of this account, on every device">everywhere</button></form></div>
                 """;
         }
 

@@ -90,6 +90,7 @@
       ? (doc.awaitingSecondConfirmation ? 'High risk · you are the independent 2nd check' : 'High risk · needs 2 confirmations')
       : 'High risk';
     $('[data-testid="reason"]').textContent = doc.reason || '—';
+    $('[data-testid="risk-flags"]').replaceChildren(...doc.risks.map((r) => el('span', { class: 'tag bad', 'data-risk': r.code, text: r.label })));
     $('.reason .meta').textContent = `Matcher ${doc.modelVersion} · queued ${new Date(doc.queuedSinceUtc).toLocaleString('en-GB')} · ${doc.queueSize} waiting`;
 
     const tbody = $('[data-testid="identifiers"] tbody');
@@ -240,6 +241,8 @@
     const f = ev.target;
     const q = {};
     for (const k of ['nhsNumber', 'hospitalNumber', 'familyName', 'dateOfBirth']) { const v = f.elements[k].value.trim(); if (v) q[k] = v; }
+    if (!doc) { status('Take a document from the queue first.', 'bad'); return; }
+    q.documentId = doc.documentId; // results are remembered for this lease: only they (and the candidates) can be filed to
     try {
       const res = await api('POST', '/api/patients/search', q);
       searchResults = res.patients;
