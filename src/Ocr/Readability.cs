@@ -83,5 +83,5 @@ internal sealed record ReadabilityStats(int Words, int Letters, double Confident
     /// scans nothing read. Both measures must agree, so a rough typed page is not flagged on one of them alone.
     /// Baseline stray did not separate them (typed 0.08-0.30, handwritten 0.08-0.25), so it is reported, not used.
     /// </summary>
-    public bool Unreadable => Letters < 20 ? InkCoverage >= 0.01 && Barcodes == 0 : ConfidentShare < 0.55 && MedianConfidence < 84;
+    public bool Unreadable => Letters < 20 ? InkCoverage >= 0.004 && Barcodes == 0 : ConfidentShare < 0.55 && MedianConfidence < 84;
 }
