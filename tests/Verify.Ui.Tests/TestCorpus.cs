@@ -67,8 +67,21 @@ internal sealed class TestCorpus : IAsyncDisposable
 
     public async Task AddUserAsync(string name, string role)
     {
-        var passwords = new UserPasswords(new SqliteVerificationStore(DatabasePath));
-        await passwords.SaveAsync(name, Password, role, "test", CancellationToken.None);
+        // PBKDF2 is slow by design: hash the shared test password once (the hash does not depend on the user name).
+        string hash = await PasswordHash.Value;
+        await new SqliteVerificationStore(DatabasePath).SaveUserAsync(name, hash, role, "test", CancellationToken.None);
+    }
+
+    private static readonly Lazy<Task<string>> PasswordHash = new(() => Task.Run(() =>
+        new Microsoft.AspNetCore.Identity.PasswordHasher<string>().HashPassword("test", Password)));
+
+    /// <summary>Runs SQL on the file directly, around the store (as someone with the file could).</summary>
+    public void Execute(string sql)
+    {
+        using SqliteConnection connection = OpenRaw();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
     }
 
     public SqliteConnection OpenRaw()

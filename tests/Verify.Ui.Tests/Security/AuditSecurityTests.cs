@@ -52,7 +52,7 @@ public sealed class AuditSecurityTests
 
         // Someone with the file drops the trigger and rewrites who viewed a document.
         long victim = app.Corpus.Scalar("SELECT min(id) FROM audit WHERE action = 'view_document';");
-        Execute(app.Corpus, $"DROP TRIGGER audit_no_update; UPDATE audit SET username = 'nobody' WHERE id = {victim};");
+        app.Corpus.Execute($"DROP TRIGGER audit_no_update; UPDATE audit SET username = 'nobody' WHERE id = {victim};");
         AuditChainReport broken = await app.Store.VerifyAuditChainAsync(CancellationToken.None);
         Assert.False(broken.Intact);
         Assert.Equal(victim, broken.FirstBrokenId);
@@ -69,7 +69,7 @@ public sealed class AuditSecurityTests
             await store.AppendAuditAsync("alice", "view_document", "d" + i, null, string.Empty, CancellationToken.None);
         }
 
-        Execute(corpus, "DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3;");
+        corpus.Execute("DROP TRIGGER audit_no_delete; DELETE FROM audit WHERE id = 3;");
         AuditChainReport deleted = await store.VerifyAuditChainAsync(CancellationToken.None);
         Assert.Equal(4, deleted.FirstBrokenId);
 
@@ -77,7 +77,7 @@ public sealed class AuditSecurityTests
         await using TestCorpus second = await TestCorpus.CreateAsync(flagged: 1, autoFiled: 0);
         var other = new SqliteVerificationStore(second.DatabasePath);
         await other.AppendAuditAsync("alice", "view_document", "d", null, string.Empty, CancellationToken.None);
-        Execute(second, "INSERT INTO audit (at_utc, username, action, detail) VALUES ('2026-01-01T00:00:00.0000000Z', 'x', 'forged', '');");
+        second.Execute("INSERT INTO audit (at_utc, username, action, detail) VALUES ('2026-01-01T00:00:00.0000000Z', 'x', 'forged', '');");
         AuditChainReport forged = await other.VerifyAuditChainAsync(CancellationToken.None);
         Assert.Equal(second.Scalar("SELECT max(id) FROM audit;"), forged.FirstBrokenId);
     }
@@ -86,7 +86,7 @@ public sealed class AuditSecurityTests
     public async Task AuditChain_RowsFromBeforeTheChain_AreSealedByTheNextAppend()
     {
         await using TestCorpus corpus = await TestCorpus.CreateAsync(flagged: 1, autoFiled: 0);
-        Execute(corpus, """
+        corpus.Execute("""
             INSERT INTO audit (at_utc, username, action, detail) VALUES ('2025-01-01T00:00:00.0000000Z', 'old', 'view_document', 'a');
             INSERT INTO audit (at_utc, username, action, detail) VALUES ('2025-01-02T00:00:00.0000000Z', 'old', 'view_document', 'b');
             """);
@@ -96,7 +96,7 @@ public sealed class AuditSecurityTests
         Assert.True((await store.VerifyAuditChainAsync(CancellationToken.None)).Intact);
 
         // Once sealed, the trigger refuses any further update (only a missing hash may be set, once).
-        Assert.Throws<SqliteException>(() => Execute(corpus, "UPDATE audit SET detail = 'c' WHERE id = 1;"));
+        Assert.Throws<SqliteException>(() => corpus.Execute("UPDATE audit SET detail = 'c' WHERE id = 1;"));
     }
 
     [Fact]
@@ -108,13 +108,5 @@ public sealed class AuditSecurityTests
         Assert.NotEqual(a, b);
         Assert.NotEqual(a, c);
         Assert.Equal(a, AuditChain.Hash(AuditChain.Genesis, 1, "t", "ab", "c", null, null, string.Empty));
-    }
-
-    internal static void Execute(TestCorpus corpus, string sql)
-    {
-        using SqliteConnection connection = corpus.OpenRaw();
-        using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }

@@ -108,8 +108,8 @@ public sealed class SessionSecurityTests
         Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/session")).StatusCode);
 
         // The database has the last word: an expired or idle session is refused however fresh the cookie.
-        Execute(app, "UPDATE sessions SET absolute_expires_utc = '2000-01-01T00:00:00.0000000Z' WHERE username = 'alice';");
-        Execute(app, "UPDATE sessions SET last_seen_utc = '2000-01-01T00:00:00.0000000Z' WHERE username = 'carol';");
+        app.Corpus.Execute("UPDATE sessions SET absolute_expires_utc = '2000-01-01T00:00:00.0000000Z' WHERE username = 'alice';");
+        app.Corpus.Execute("UPDATE sessions SET last_seen_utc = '2000-01-01T00:00:00.0000000Z' WHERE username = 'carol';");
         Assert.Equal(HttpStatusCode.Unauthorized, (await alice.GetAsync("/api/session")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await carol.GetAsync("/api/session")).StatusCode);
         Assert.Equal("expired", app.Corpus.Text("SELECT revoked_reason FROM sessions WHERE username = 'alice';"));
@@ -149,13 +149,5 @@ public sealed class SessionSecurityTests
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Contains("\"userName\":\"bob\"", await (await browser.GetAsync("/api/session")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal("replaced_by_sign_in", app.Corpus.Text("SELECT revoked_reason FROM sessions WHERE username = 'alice';"));
-    }
-
-    private static void Execute(SecurityApp app, string sql)
-    {
-        using Microsoft.Data.Sqlite.SqliteConnection connection = app.Corpus.OpenRaw();
-        using Microsoft.Data.Sqlite.SqliteCommand command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 }
