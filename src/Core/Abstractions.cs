@@ -46,6 +46,13 @@ public interface IPatientIndex
 public interface IMatcher
 {
     MatchDecision Match(IReadOnlyList<ExtractedIdentifier> identifiers);
+
+    /// <summary>
+    /// Decides with the document's pages at hand, so a matcher may look on them for what the extractor's rules missed
+    /// (identifiers on the index, each candidate's own demographics). The identifiers returned are what was read plus what
+    /// was found, each with its <see cref="ExtractedIdentifier.Source"/>.
+    /// </summary>
+    DocumentMatch Match(Document document, IReadOnlyList<ExtractedIdentifier> identifiers) => new(Match(identifiers), identifiers);
 }
 
 /// <summary>A file found under the run's inputs, or a path that could not be read (with its reason).</summary>

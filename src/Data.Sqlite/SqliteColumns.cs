@@ -16,7 +16,7 @@ namespace Digitise.Data.Sqlite;
 /// <list type="bullet">
 /// <item>pages.words_json: <c>[{"t":"text","b":[l,t,w,h],"c":91.5,"l":0}, ...]</c> (c = confidence 0-100, l = line index)</item>
 /// <item>identifiers.boxes_json: <c>[[l,t,w,h], ...]</c></item>
-/// <item>candidates.fields_json: <c>[{"f":"nhs_number","l":"exact","w":0.9}, ...]</c></item>
+/// <item>candidates.fields_json: <c>[{"f":"nhs_number","l":"exact","w":0.9,"s":"label"}, ...]</c> (s = where the value was found: label, layout, index or search)</item>
 /// </list>
 /// </remarks>
 internal static class SqliteColumns
@@ -52,6 +52,7 @@ internal static class SqliteColumns
         IdentifierKind.Postcode => "postcode",
         IdentifierKind.DocumentDate => "document_date",
         IdentifierKind.Sex => "sex",
+        IdentifierKind.Address => "address",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
@@ -107,6 +108,11 @@ internal static class SqliteColumns
                 writer.WriteString("f", field.Field);
                 writer.WriteString("l", field.Level);
                 writer.WriteNumber("w", Finite(field.Weight));
+                if (field.Source is not null)
+                {
+                    writer.WriteString("s", field.Source);
+                }
+
                 writer.WriteEndObject();
             }
 

@@ -378,8 +378,8 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         if (indexed is not null && indexed.Identifiers.Count > 0)
         {
             using SqliteCommand identifier = Command(connection, transaction, """
-                INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json)
-                VALUES ($id, $kind, $value, $raw, $valid, $confidence, $page, $boxes);
+                INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json, source, sought_for)
+                VALUES ($id, $kind, $value, $raw, $valid, $confidence, $page, $boxes, $source, $sought);
                 """);
             SqliteParameter kind = identifier.Parameters.Add("$kind", SqliteType.Text);
             SqliteParameter value = identifier.Parameters.Add("$value", SqliteType.Text);
@@ -388,6 +388,8 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             SqliteParameter confidence = identifier.Parameters.Add("$confidence", SqliteType.Real);
             SqliteParameter page = identifier.Parameters.Add("$page", SqliteType.Integer);
             SqliteParameter boxes = identifier.Parameters.Add("$boxes", SqliteType.Text);
+            SqliteParameter evidenceSource = identifier.Parameters.Add("$source", SqliteType.Text);
+            SqliteParameter sought = identifier.Parameters.Add("$sought", SqliteType.Text);
             identifier.Parameters.AddWithValue("$id", documentId);
             identifier.Prepare();
             foreach (ExtractedIdentifier item in indexed.Identifiers)
@@ -399,6 +401,8 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
                 confidence.Value = SqliteColumns.Finite(item.Confidence);
                 page.Value = item.PageNumber;
                 boxes.Value = SqliteColumns.Boxes(item.Boxes ?? []);
+                evidenceSource.Value = item.Source.ToWire();
+                sought.Value = (object?)item.SoughtFor ?? DBNull.Value;
                 await identifier.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }

@@ -409,6 +409,13 @@ internal static class SqliteMigrations
                 SELECT RAISE(ABORT, 'audit is append-only: UPDATE is not allowed');
             END;
             """),
+
+        // Evidence provenance (issue 11): how each identifier was found (a label, the page layout, a token on the index, or a
+        // search of the document for one candidate's own demographics) and, for a search, whose demographics were sought.
+        new(9, "identifier provenance", """
+            ALTER TABLE identifiers ADD COLUMN source TEXT NOT NULL DEFAULT 'label';
+            ALTER TABLE identifiers ADD COLUMN sought_for TEXT NULL;
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

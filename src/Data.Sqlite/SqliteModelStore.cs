@@ -78,7 +78,7 @@ public sealed class SqliteModelStore
         }
 
         using SqliteCommand identifiers = connection.CreateCommand();
-        identifiers.CommandText = "SELECT document_id, kind, value, raw, valid, confidence, page FROM identifiers ORDER BY document_id, id;";
+        identifiers.CommandText = "SELECT document_id, kind, value, raw, valid, confidence, page, source, sought_for FROM identifiers ORDER BY document_id, id;";
         await using SqliteDataReader rows = await identifiers.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         string? current = null;
         var list = new List<ExtractedIdentifier>();
@@ -94,7 +94,11 @@ public sealed class SqliteModelStore
             current = documentId;
             if (ParseKind(rows.GetString(1)) is IdentifierKind kind)
             {
-                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt64(4) != 0, rows.GetDouble(5), rows.GetInt32(6), []));
+                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt64(4) != 0, rows.GetDouble(5), rows.GetInt32(6), [])
+                {
+                    Source = EvidenceSourceNames.Parse(rows.GetString(7)),
+                    SoughtFor = rows.IsDBNull(8) ? null : rows.GetString(8),
+                });
             }
         }
 

@@ -917,7 +917,10 @@ public sealed partial class SqliteVerificationStore : IVerificationStore
         foreach (JsonElement item in document.RootElement.EnumerateArray())
         {
             fields.Add(new FieldComparison(item.GetProperty("f").GetString() ?? string.Empty, item.GetProperty("l").GetString() ?? string.Empty,
-                item.TryGetProperty("w", out JsonElement w) ? w.GetDouble() : 0));
+                item.TryGetProperty("w", out JsonElement w) ? w.GetDouble() : 0)
+            {
+                Source = item.TryGetProperty("s", out JsonElement source) ? source.GetString() : null,
+            });
         }
 
         return fields;

@@ -106,7 +106,7 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
                     ReadSex(field, results);
                     break;
                 case Label.FullName or Label.FamilyName or Label.GivenName:
-                    ReadName(field, results);
+                    ReadName(field, IsAboutPatient(field, fields), results);
                     break;
             }
         }
@@ -193,7 +193,10 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
         }
 
         bool punctuated = separator.Value.AsSpan().IndexOfAny(":-=#") >= 0;
-        return punctuated || before.IsEmpty;
+
+        // A bare "Patient" or "Re" starts headings ("Patient Information", "Patient Address:"): a field only with its colon.
+        bool bare = label.Value.Trim().ToUpperInvariant() is "PATIENT" or "RE";
+        return punctuated || (before.IsEmpty && !bare);
     }
 
     [GeneratedRegex(@"^\d(?:[ \-]?\d){9}(?![\d])", RegexOptions.CultureInvariant)]
@@ -263,7 +266,18 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
             results.Add(field.Page.Create(
                 IdentifierKind.HospitalNumber, first + match.Groups[2].Value.ToUpperInvariant(), true, field.ValueStart, match.Length));
         }
+        else if (LabelledNumber().Match(field.Value) is { Success: true } any && any.Value.Any(char.IsAsciiDigit)
+            && InMemoryPatientIndex.HospitalKey(any.Value).Length is >= 4 and <= 16)
+        {
+            // The configured formats are a hint, not a gate: under a hospital-number label any number is one, read less surely.
+            results.Add(field.Page.Create(
+                IdentifierKind.HospitalNumber, InMemoryPatientIndex.HospitalKey(any.Value), true, field.ValueStart, any.Length, UnlabelledFactor));
+        }
     }
+
+    /// <summary>A number in another trust's format: letters and digits with '/', '-' or '.' inside ("H/123456/7", "12-345-678").</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9/.\-]*[A-Za-z0-9])?", RegexOptions.CultureInvariant)]
+    private static partial Regex LabelledNumber();
 
     private bool IsHospitalNumber(string value) => Array.Exists(_hospitalPatterns, p => p.IsMatch(value));
 
@@ -294,6 +308,34 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
 
     [GeneratedRegex(@"[^\s]+", RegexOptions.CultureInvariant)]
     private static partial Regex Token();
+
+    /// <summary>
+    /// A name field is about the patient when its label says so ("Patient", "Surname", "Forename", "Re:"), or when a plain
+    /// "Name" sits on a line with, or next to, the patient's numbers or date of birth. A "Name" elsewhere (a table column, a
+    /// next-of-kin box) may support a candidate but never contradicts one.
+    /// </summary>
+    private static bool IsAboutPatient(Field field, List<Field> fields)
+    {
+        string label = field.Page.Page.Text[field.LabelStart..field.ValueStart].Trim().TrimEnd(':', '-', '=', '#', '.', ' ').ToUpperInvariant();
+        if (field.Label != Label.FullName || !label.StartsWith("NAME", StringComparison.Ordinal) && !label.StartsWith("FULL", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        int line = field.Page.LineOf(field.LabelStart);
+        return fields.Exists(f => f.Page == field.Page && f.Label is Label.Nhs or Label.Chi or Label.Hospital or Label.DateOfBirth
+            && Math.Abs(field.Page.LineOf(f.LabelStart) - line) <= 1);
+    }
+
+    private static void ReadName(Field field, bool aboutPatient, List<ExtractedIdentifier> results)
+    {
+        int before = results.Count;
+        ReadName(field, results);
+        for (int i = before; i < results.Count; i++)
+        {
+            results[i] = results[i] with { AboutPatient = aboutPatient };
+        }
+    }
 
     private static void ReadName(Field field, List<ExtractedIdentifier> results)
     {
@@ -440,7 +482,7 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
             if (NhsCorrection.TryCorrect(match.Value, check, allowDigitSubstitution: false) is { } corrected)
             {
                 IdentifierKind kind = _region == IdentifierRegion.Scotland ? IdentifierKind.ChiNumber : IdentifierKind.NhsNumber;
-                results.Add(page.Create(kind, corrected, true, match.Index, match.Length, UnlabelledFactor * CorrectedFactor) with { IsCorrected = true });
+                results.Add(page.Create(kind, corrected, true, match.Index, match.Length, UnlabelledFactor * CorrectedFactor) with { IsCorrected = true, Source = EvidenceSource.Layout });
             }
         }
 
@@ -454,11 +496,11 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
             bool grouped = match.Value.Length > 10;
             if (_region == IdentifierRegion.England && grouped && match.Value[6] != ' ' && NhsNumber.HasValidCheckDigit(digits))
             {
-                results.Add(page.Create(IdentifierKind.NhsNumber, digits, true, match.Index, match.Length, UnlabelledFactor));
+                results.Add(page.Create(IdentifierKind.NhsNumber, digits, true, match.Index, match.Length, UnlabelledFactor) with { Source = EvidenceSource.Layout });
             }
             else if (_region == IdentifierRegion.Scotland && ChiNumber.IsValid(digits))
             {
-                results.Add(page.Create(IdentifierKind.ChiNumber, digits, true, match.Index, match.Length, UnlabelledFactor));
+                results.Add(page.Create(IdentifierKind.ChiNumber, digits, true, match.Index, match.Length, UnlabelledFactor) with { Source = EvidenceSource.Layout });
             }
         }
     }
@@ -472,7 +514,7 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
         {
             if (!page.IsClaimed(match.Index, match.Length) && Postcode.TryNormalize(match.Value, out string? postcode))
             {
-                results.Add(page.Create(IdentifierKind.Postcode, postcode, true, match.Index, match.Length));
+                results.Add(page.Create(IdentifierKind.Postcode, postcode, true, match.Index, match.Length) with { Source = EvidenceSource.Layout });
             }
         }
     }
@@ -520,8 +562,8 @@ public sealed partial class IdentifierExtractor : IIdentifierExtractor
             {
                 Group family = match.Groups["family"];
                 Group given = match.Groups["given"];
-                results.Add(page.Create(IdentifierKind.FamilyName, Names.Display(family.Value), true, lineStart + family.Index, family.Length));
-                results.Add(page.Create(IdentifierKind.GivenName, Names.Display(given.Value), true, lineStart + given.Index, given.Length));
+                results.Add(page.Create(IdentifierKind.FamilyName, Names.Display(family.Value), true, lineStart + family.Index, family.Length) with { Source = EvidenceSource.Layout });
+                results.Add(page.Create(IdentifierKind.GivenName, Names.Display(given.Value), true, lineStart + given.Index, given.Length) with { Source = EvidenceSource.Layout });
             }
         }
     }

@@ -86,7 +86,7 @@ public sealed class VerificationPolicy
             c.PatientId,
             c.Score,
             c.Patient is null ? null : ToDto(c.Patient),
-            c.Fields.Select(f => new FieldDto(f.Field, Label(f.Field), f.Level, f.Weight)).ToList())).ToList();
+            c.Fields.Select(f => new FieldDto(f.Field, Label(f.Field), f.Level, f.Weight, f.Source)).ToList())).ToList();
 
         bool highRisk = IsHighRisk(document);
         return new DocumentDto(
@@ -134,6 +134,7 @@ public sealed class VerificationPolicy
         "postcode" => "Postcode",
         "document_date" => "Document date",
         "sex" => "Sex",
+        "address" => "Address",
         _ => field.Replace('_', ' '),
     };
 

@@ -44,9 +44,12 @@ internal static class Digitise
     }
 
     /// <summary>Runs the real ./digitise launcher as a child process.</summary>
-    public static Process Start(params string[] args) => Start(redirectInput: false, args);
+    public static Process Start(params string[] args) => Start(null, args);
 
-    private static Process Start(bool redirectInput, string[] args)
+    /// <summary>Runs the real ./digitise launcher as a child process, with extra environment variables.</summary>
+    public static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args) => Start(environment, redirectInput: false, args);
+
+    private static Process Start(IReadOnlyDictionary<string, string>? environment, bool redirectInput, string[] args)
     {
         var start = new ProcessStartInfo(Path.Combine(Repo.Root, "digitise"))
         {
@@ -61,15 +64,26 @@ internal static class Digitise
             start.ArgumentList.Add(arg);
         }
 
+        foreach ((string key, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         return Process.Start(start)!;
     }
 
-    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecWithInputAsync(null, args);
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(params string[] args) => ExecWithInputAsync(null, null, args);
 
-    /// <summary>As <see cref="ExecAsync"/>, writing <paramref name="input"/> (e.g. a password for --password-stdin) to standard input.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(string? input, params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecAsync(IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        ExecWithInputAsync(environment, null, args);
+
+    /// <summary>As <see cref="ExecAsync(string[])"/>, writing <paramref name="input"/> (e.g. a password for --password-stdin) to standard input.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(string? input, params string[] args) => ExecWithInputAsync(null, input, args);
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> ExecWithInputAsync(
+        IReadOnlyDictionary<string, string>? environment, string? input, string[] args)
     {
-        using Process process = Start(input is not null, args);
+        using Process process = Start(environment, input is not null, args);
         if (input is not null)
         {
             await process.StandardInput.WriteLineAsync(input);

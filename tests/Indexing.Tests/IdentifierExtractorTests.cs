@@ -176,10 +176,14 @@ public sealed class IdentifierExtractorTests
         Assert.DoesNotContain(Extractor.Extract(TestPages.Document(line)), i => i.Kind is IdentifierKind.FamilyName or IdentifierKind.GivenName);
 
     [Fact]
-    public void Extract_HospitalNumberNotMatchingPattern_Ignored()
+    public void Extract_HospitalNumberNotMatchingPattern_ReadUnderItsLabelLessSurely()
     {
-        IReadOnlyList<ExtractedIdentifier> ids = Extractor.Extract(TestPages.Document("Hosp No: 12-34 MRN: ABCD12"));
-        Assert.DoesNotContain(ids, i => i.Kind == IdentifierKind.HospitalNumber);
+        // Patterns are hints, not gates (issue 11): under a hospital-number label another trust's format is still read.
+        IReadOnlyList<ExtractedIdentifier> ids = Extractor.Extract(TestPages.Document("Hospital Number: H/123456/7\nMRN: RXH1234567\nHosp No: see letter"));
+        ExtractedIdentifier other = Assert.Single(ids, i => i.Kind == IdentifierKind.HospitalNumber && i.Value == "H1234567");
+        ExtractedIdentifier configured = Assert.Single(ids, i => i.Kind == IdentifierKind.HospitalNumber && i.Value == "RXH1234567");
+        Assert.True(other.Confidence < configured.Confidence);
+        Assert.Equal(2, ids.Count(i => i.Kind == IdentifierKind.HospitalNumber));
     }
 
     [Fact]
@@ -187,7 +191,9 @@ public sealed class IdentifierExtractorTests
     {
         var extractor = new IdentifierExtractor(new IdentifierOptions { HospitalNumberPatterns = [@"^\d{2}[A-Z]\d{5}$"] });
         IReadOnlyList<ExtractedIdentifier> ids = extractor.Extract(TestPages.Document("Unit No: 12x34567 Case Note No: RXH1234567"));
-        Assert.Equal("12X34567", Single(ids, IdentifierKind.HospitalNumber).Value);
+        ExtractedIdentifier local = Assert.Single(ids, i => i.Kind == IdentifierKind.HospitalNumber && i.Value == "12X34567");
+        ExtractedIdentifier unconfigured = Assert.Single(ids, i => i.Kind == IdentifierKind.HospitalNumber && i.Value == "RXH1234567");
+        Assert.True(unconfigured.Confidence < local.Confidence);
     }
 
     [Fact]

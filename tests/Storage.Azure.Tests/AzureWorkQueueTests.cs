@@ -21,16 +21,20 @@ public sealed class AzureWorkQueueTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await new QueueClient(TestServices.RequireAzure(), _name).DeleteIfExistsAsync();
 
-    private static WorkItem Item(string path) => new("batch-1", path, new string('a', 64), 1234, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero));
+    private static WorkItem Item(string path) => new("batch-1", path, new string('a', 64), 1234, path.EndsWith(".pdf", StringComparison.Ordinal) ? "unreadable_file: denied" : null);
 
     [AzuriteFact]
     public async Task Receive_RoundTripsTheItem_AndHidesItFromOthers()
     {
         await Queue.EnqueueAsync(Item("folder/ünïcode name.tif"), Ct);
+        await Queue.EnqueueAsync(Item("locked.pdf"), Ct);
 
         WorkLease? lease = await Queue.ReceiveAsync(TimeSpan.FromMinutes(1), Ct);
+        WorkLease? second = await Queue.ReceiveAsync(TimeSpan.FromMinutes(1), Ct);
         Assert.NotNull(lease);
+        Assert.NotNull(second);
         Assert.Equal(Item("folder/ünïcode name.tif"), lease.Item);
+        Assert.Equal(Item("locked.pdf"), second.Item);
         Assert.Equal(1, lease.DequeueCount);
         Assert.Null(await Queue.ReceiveAsync(TimeSpan.FromMinutes(1), Ct));
     }

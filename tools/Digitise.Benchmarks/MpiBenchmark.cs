@@ -154,6 +154,9 @@ internal static class MpiBenchmark
         rows.Add(("Candidates per document; true patient among them", string.Create(CultureInfo.InvariantCulture, $"{(double)candidates / documents.Count:0.0}; {100.0 * found / Math.Max(onIndexCount, 1):0.00}% of {onIndexCount:N0}"), string.Empty, null));
         rows.Add(("Lookup + Fellegi-Sunter scoring of every candidate", $"p50 {Ms(Percentile(score, 0.5))}, p95 {Ms(Percentile(score, 0.95))}, p99 {Ms(Percentile(score, 0.99))}", string.Empty, null));
 
+        // 4b. Identifying the patient on a real OCRed page against this index, as a share of that page's OCR time (issue 11).
+        rows.AddRange(MpiPageSearchBenchmark.Run(index, root, Log));
+
         // 5. Incremental update: 10,000 changed, 1,000 new, 1,000 merged — in the database and in the live index, no reload.
         var changes = new List<Patient>();
         var merges = new List<(string Retired, string Survivor)>();

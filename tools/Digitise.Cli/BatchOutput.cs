@@ -21,13 +21,13 @@ internal static class BatchOutput
 
     /// <param name="searchablePdfs">False for an interrupted run: the PDFs wait for the batch to finish.</param>
     public static async Task<BatchOutputFiles> WriteAsync(
-        SqliteDigitiseStore store, long batchId, string outDirectory, bool searchablePdfs, CancellationToken cancellationToken)
+        IDigitiseStore store, IBlobStore blobs, long batchId, string outDirectory, bool searchablePdfs, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outDirectory);
         IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(batchId, cancellationToken).ConfigureAwait(false);
         if (searchablePdfs)
         {
-            rows = await new SearchablePdfExporter(store, Blobs(store.DatabasePath)).ExportAsync(rows, outDirectory, cancellationToken).ConfigureAwait(false);
+            rows = await new SearchablePdfExporter(store, blobs).ExportAsync(rows, outDirectory, cancellationToken).ConfigureAwait(false);
         }
 
         string manifest = Path.Combine(outDirectory, "manifest.csv");

@@ -7,7 +7,11 @@ using Digitise.Text;
 namespace Digitise.Cli;
 
 /// <summary>One document of a run scored against ground truth.</summary>
-internal sealed record EvalRow(string SourceFile, string Status, string? PatientId, double? Score, string Reason, string TruthPatientId, bool OnIndex, string HardCase);
+internal sealed record EvalRow(string SourceFile, string Status, string? PatientId, double? Score, string Reason, string TruthPatientId, bool OnIndex, string HardCase)
+{
+    /// <summary>The layout family from truth.csv's optional <c>family</c> column ("classic" when absent).</summary>
+    public string Family { get; init; } = "classic";
+}
 
 /// <summary>
 /// <c>digitise eval --truth FILE --manifest DIR/manifest.csv</c>: compares a run with ground truth (the generator's
@@ -72,7 +76,10 @@ internal static class EvalCommand
                 m["reason"],
                 t["patient_id"],
                 string.Equals(t["on_index"], "true", StringComparison.OrdinalIgnoreCase) || t["on_index"] == "1",
-                t.GetValueOrDefault("hard_case") is { Length: > 0 } hard ? hard : "none"));
+                t.GetValueOrDefault("hard_case") is { Length: > 0 } hard ? hard : "none")
+            {
+                Family = t.GetValueOrDefault("family") is { Length: > 0 } family ? family : "classic",
+            });
         }
 
         return rows;
@@ -106,6 +113,21 @@ internal static class EvalCommand
         foreach (IGrouping<string, EvalRow> g in rows.GroupBy(r => r.HardCase).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             o.WriteLine(string.Create(inv, $"  {g.Key,-20} {g.Count(),6} {g.Count(r => r.Status == "auto_filed"),6} {g.Count(r => r.Status == "needs_verification"),7} {g.Count(r => r.Status == "unmatched"),9} {g.Count(IsMisfiled),8}"));
+        }
+
+        if (rows.Select(r => r.Family).Distinct(StringComparer.Ordinal).Count() > 1)
+        {
+            o.WriteLine();
+            o.WriteLine("by layout family        docs  on-index  straight-through  verify  top-right  unmatched-with-id  misfiled");
+            foreach (IGrouping<string, EvalRow> g in rows.GroupBy(r => r.Family).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                int on = g.Count(r => r.OnIndex);
+                int filed = g.Count(r => r.Status == "auto_filed" && r.OnIndex && r.PatientId == r.TruthPatientId);
+                List<EvalRow> queue = [.. g.Where(r => r.Status == "needs_verification" && r.OnIndex)];
+                int unmatchedOnIndex = g.Count(r => r.Status == "unmatched" && r.OnIndex);
+                o.WriteLine(string.Create(inv,
+                    $"  {g.Key,-20} {g.Count(),6} {on,9} {Pct(filed, on),17} {queue.Count,7} {Pct(queue.Count(r => r.PatientId == r.TruthPatientId), queue.Count),10} {unmatchedOnIndex,18} {g.Count(IsMisfiled),9}"));
+            }
         }
 
         // Documents the safety rules cleared and only the threshold held back can be re-decided at any threshold.

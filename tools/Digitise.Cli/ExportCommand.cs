@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Digitise.Data.Sqlite;
+using Digitise.Storage;
 using Digitise.Domain;
 
 namespace Digitise.Cli;
@@ -14,29 +14,30 @@ internal static class ExportCommand
 {
     private const string OutPrefix = "out:";
 
-    public static Command Create(Option<string> db)
+    public static Command Create(Option<string> db, Option<string?> blobs, Option<string?> config)
     {
         var batch = new Argument<string>("BATCH") { Description = "Batch name (as printed by run; by default \"out:<absolute --out path>\"), its --out folder, or batch id." };
         var outDir = new Option<string?>("--out") { Description = "Folder to write (default: the batch's own --out folder)." };
         var command = new Command("export", "Rewrite a batch's manifest.csv, reconciliation.txt and searchable PDFs with the clerks' decisions since the run.")
         {
-            batch, outDir, db,
+            batch, outDir, db, blobs, config,
         };
         command.SetAction(async (parse, ct) =>
         {
             string database = parse.GetValue(db)!;
             string name = parse.GetValue(batch)!;
-            if (!File.Exists(database))
+            if (!Providers.IsPostgres(database) && !File.Exists(database))
             {
                 Console.Error.WriteLine($"digitise: no database at {database}");
                 return 1;
             }
 
-            await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(database, ct);
+            await using IDigitiseStore store = await Providers.OpenStoreAsync(database, ct);
+            IBlobStore blobStore = await Providers.OpenBlobsAsync(parse.GetValue(blobs), database, StorageSettings.Load(parse.GetValue(config)), ct);
             (long Id, string Name)? found = await FindAsync(store, name, ct);
             if (found is not { } b)
             {
-                Console.Error.WriteLine($"digitise: no batch '{name}' in {database}");
+                Console.Error.WriteLine($"digitise: no batch '{name}' in {Providers.Describe(database)}");
                 return 1;
             }
 
@@ -47,7 +48,7 @@ internal static class ExportCommand
                 return 1;
             }
 
-            BatchOutputFiles files = await BatchOutput.WriteAsync(store, b.Id, target, searchablePdfs: true, ct);
+            BatchOutputFiles files = await BatchOutput.WriteAsync(store, blobStore, b.Id, target, searchablePdfs: true, ct);
             int filed = files.Rows.Count(r => r.Status is DocumentStatus.AutoFiled or DocumentStatus.Filed);
             int waiting = files.Rows.Count(r => r.Status == DocumentStatus.NeedsVerification);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -63,7 +64,7 @@ internal static class ExportCommand
         return command;
     }
 
-    private static async Task<(long Id, string Name)?> FindAsync(SqliteDigitiseStore store, string name, CancellationToken ct)
+    private static async Task<(long Id, string Name)?> FindAsync(IDigitiseStore store, string name, CancellationToken ct)
     {
         long? id = await store.FindBatchAsync(name, ct) ?? await store.FindBatchAsync(OutPrefix + Path.GetFullPath(name), ct);
         return id is long found && await store.GetReconciliationAsync(found, ct) is { } account ? (found, account.Name) : null;

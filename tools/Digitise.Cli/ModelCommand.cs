@@ -106,10 +106,10 @@ internal static class ModelCommand
     {
         var previous = fromCsv.Where(p => p.PreviousFamilyName is not null).ToDictionary(p => p.PatientId, p => p.PreviousFamilyName, StringComparer.Ordinal);
         var index = new PatientIndex(patients.Select(p => previous.TryGetValue(p.PatientId, out string? name) ? p with { PreviousFamilyName = name } : p));
-        StoredModel? stored = await new SqliteModelStore(database).GetLatestAsync(cancellationToken).ConfigureAwait(false);
-        MatchModel model = stored is null
+        (string Version, string Json)? stored = await Providers.LatestModelAsync(database, cancellationToken).ConfigureAwait(false);
+        MatchModel model = stored is not { } found
             ? ModelTrainer.EstimateU(index, MatchModel.Default(), 50_000, 12345)
-            : MatchModel.FromJson(stored.Json);
+            : MatchModel.FromJson(found.Json);
         stderr.WriteLine($"digitise: matcher {model.Version}{(stored is null ? " (built-in m, u from this MPI; train one with: digitise model train)" : string.Empty)}");
         return new FellegiSunterMatcher(index, model, LoadOptions(configFile));
     }

@@ -13,7 +13,7 @@ var root = new RootCommand(
 
 var dbOption = new Option<string>("--db")
 {
-    Description = "SQLite database file. Default: $DIGITISE_DB, else $XDG_DATA_HOME/digitise/digitise.db (~/.local/share/digitise/digitise.db).",
+    Description = "SQLite database file, or a PostgreSQL connection string (Host=...;Database=...). Default: $DIGITISE_DB, else $XDG_DATA_HOME/digitise/digitise.db (~/.local/share/digitise/digitise.db).",
     DefaultValueFactory = _ => Settings.DefaultDatabasePath(),
 };
 var configOption = new Option<string?>("--config")
@@ -56,8 +56,18 @@ run.SetAction((parse, ct) => Guard(() => RunCommand.ExecuteAsync(
     },
     Console.Out, Console.Error, ct)));
 root.Subcommands.Add(run);
+var blobsOption = new Option<string?>("--blobs")
+{
+    Description = "Blob store: a folder, or an Azure Storage connection string (container Storage:Container, default 'digitise'). Default: Storage:Blobs, else blobs/ beside a SQLite database.",
+};
+var queueOption = new Option<string?>("--queue")
+{
+    Description = "Work queue: an Azure Storage connection string (queue Storage:QueueName, default 'digitise'). Default: Storage:Queue.",
+};
 root.Subcommands.Add(ReportCommand.Create(dbOption));
-root.Subcommands.Add(ExportCommand.Create(dbOption));
+root.Subcommands.Add(ExportCommand.Create(dbOption, blobsOption, configOption));
+root.Subcommands.Add(SubmitCommand.Create(dbOption, blobsOption, queueOption, configOption));
+root.Subcommands.Add(WorkerCommand.Create(dbOption, blobsOption, queueOption, configOption));
 root.Subcommands.Add(ModelCommand.Create(dbOption));
 root.Subcommands.Add(EvalCommand.Create());
 root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));
@@ -70,9 +80,10 @@ root.Subcommands.Add(MpiCommand.Create(dbOption));
 var samplesOut = new Option<string>("--out") { Description = "Folder to write the samples to.", DefaultValueFactory = _ => "samples" };
 var samplesCount = new Option<int>("--documents") { Description = "Documents to generate.", DefaultValueFactory = _ => 40 };
 var samplesSeed = new Option<int>("--seed") { Description = "Random seed (same seed, same samples).", DefaultValueFactory = _ => 1 };
+var samplesFamilies = new Option<bool>("--families") { Description = "Lay documents out in the twelve layout families (6 development, 6 held out) instead of the classic four types." };
 var generate = new Command("generate", "Generate realistic scanned case notes (letters, discharge summaries, lab reports, labelled continuation sheets), an MPI with the hard cases, and truth.csv.")
 {
-    samplesOut, samplesCount, samplesSeed,
+    samplesOut, samplesCount, samplesSeed, samplesFamilies,
 };
 generate.SetAction((parse, ct) => Guard(() =>
 {
@@ -81,6 +92,7 @@ generate.SetAction((parse, ct) => Guard(() =>
         OutputDirectory = parse.GetValue(samplesOut)!,
         Documents = parse.GetValue(samplesCount),
         Seed = parse.GetValue(samplesSeed),
+        Families = parse.GetValue(samplesFamilies),
     });
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
     return Task.FromResult(0);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Storage;
 
@@ -19,13 +18,13 @@ internal static class ReportCommand
         };
         command.SetAction(async (parse, ct) =>
         {
-            await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(parse.GetValue(db)!, ct);
+            await using IDigitiseStore store = await Providers.OpenStoreAsync(parse.GetValue(db)!, ct);
             string name = parse.GetValue(batch)!;
             long? id = await store.FindBatchAsync(name, ct) ?? await store.FindBatchAsync("out:" + Path.GetFullPath(name), ct);
             BatchReconciliation? account = id is long found ? await store.GetReconciliationAsync(found, ct) : null;
             if (account is null)
             {
-                Console.Error.WriteLine($"digitise: no batch '{name}' in {parse.GetValue(db)}");
+                Console.Error.WriteLine($"digitise: no batch '{name}' in {Providers.Describe(parse.GetValue(db)!)}");
                 return 1;
             }
 

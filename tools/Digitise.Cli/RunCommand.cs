@@ -33,7 +33,7 @@ internal static class RunCommand
     public static async Task<int> ExecuteAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         Settings settings = Settings.Load(request.ConfigFile);
-        OcrOptions ocr = request.Workers is int workers ? CopyWithWorkers(settings.Ocr, workers) : settings.Ocr;
+        OcrOptions ocr = request.Workers is int workers ? WithWorkers(settings.Ocr, workers) : settings.Ocr;
         string versions = TesseractEngine.Probe(ocr);
         if (!request.Quiet)
         {
@@ -42,6 +42,7 @@ internal static class RunCommand
 
         Directory.CreateDirectory(request.OutDirectory);
         await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(request.Database, cancellationToken).ConfigureAwait(false);
+        LocalFolderBlobStore blobs = BatchOutput.Blobs(request.Database);
 
         MpiReadResult mpi = MpiCsvReader.ReadFile(request.MpiFile);
         foreach (MpiRowIssue issue in mpi.Errors)
@@ -78,7 +79,7 @@ internal static class RunCommand
             await ModelCommand.CreateMatcherAsync(request.Database, patients, mpi.Patients, request.ConfigFile, stderr, cancellationToken).ConfigureAwait(false),
             store,
             settings.Pipeline,
-            BatchOutput.Blobs(request.Database),
+            blobs,
             separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation));
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
@@ -88,7 +89,7 @@ internal static class RunCommand
 
         // Written even when interrupted (what finished is on record); searchable PDFs wait for the batch to finish.
         (IReadOnlyList<ManifestRow> rows, BatchReconciliation? account, string manifest, string reconciliation) =
-            await BatchOutput.WriteAsync(store, summary.BatchId, request.OutDirectory, searchablePdfs: !summary.Cancelled, CancellationToken.None).ConfigureAwait(false);
+            await BatchOutput.WriteAsync(store, blobs, summary.BatchId, request.OutDirectory, searchablePdfs: !summary.Cancelled, CancellationToken.None).ConfigureAwait(false);
         PrintSummary(stdout, summary, rows, manifest);
         if (account is not null)
         {
@@ -98,7 +99,7 @@ internal static class RunCommand
         return summary.Cancelled ? 130 : 0;
     }
 
-    private static OcrOptions CopyWithWorkers(OcrOptions o, int workers) => new()
+    public static OcrOptions WithWorkers(OcrOptions o, int workers) => new()
     {
         Workers = workers,
         TessdataPath = o.TessdataPath,

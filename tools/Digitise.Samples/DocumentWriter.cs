@@ -12,7 +12,9 @@ internal static class DocumentWriter
     public static void Write(DocumentPlan plan, string batchDirectory)
     {
         var rng = new Random(plan.RenderSeed);
-        List<List<PageElement>> pages = new DocumentComposer(plan, rng).Compose();
+        List<List<PageElement>> pages = plan.Family == LayoutFamilies.Classic
+            ? new DocumentComposer(plan, rng).Compose()
+            : LayoutFamilies.Compose(plan.Family, plan, rng);
         if (pages.Count != plan.Pages)
         {
             throw new InvalidOperationException($"Document {plan.Number} laid out {pages.Count} pages, planned {plan.Pages}.");
@@ -117,6 +119,14 @@ internal static class DocumentWriter
                     case LineElement l:
                         page.SetStrokeColor(l.Grey, l.Grey, l.Grey);
                         page.DrawLine(new PdfPoint(l.X1, h - l.Y1), new PdfPoint(l.X2, h - l.Y2), l.LineWidth);
+                        break;
+                    case RotatedText r:
+                        // A text layer has no angle: the sticker's lines are written level where it sits.
+                        for (int i = 0; i < r.Lines.Count; i++)
+                        {
+                            page.AddText(r.Lines[i], r.Size, new PdfPoint(r.X + 8f, h - (r.Y + 6f + ((i + 1) * r.Size * 1.4f))), mono);
+                        }
+
                         break;
                 }
             }

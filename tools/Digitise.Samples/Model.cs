@@ -9,7 +9,7 @@ internal sealed class SamplePatient
 
     public string? IndexNhs { get; set; }
 
-    public required string HospitalNumber { get; init; }
+    public required string HospitalNumber { get; set; }
 
     public required string Family { get; set; }
 
@@ -46,6 +46,9 @@ internal sealed record DocumentPlan(
     public int Dpi { get; set; }
 
     public string Quality { get; set; } = "clean";
+
+    /// <summary>The layout family (<see cref="LayoutFamilies"/>); "classic" for the original four document types.</summary>
+    public string Family { get; set; } = LayoutFamilies.Classic;
 
     public DateOnly DocumentDate { get; set; }
 

@@ -65,6 +65,22 @@ internal static class PageRenderer
                     stroke.StrokeWidth = l.LineWidth;
                     canvas.DrawLine(l.X1, l.Y1, l.X2, l.Y2, stroke);
                     break;
+                case RotatedText r:
+                    canvas.Save();
+                    canvas.RotateDegrees(r.Degrees, r.X, r.Y);
+                    stroke.Color = Shade(0, style.Ink);
+                    stroke.StrokeWidth = 0.8f;
+                    canvas.DrawRect(r.X, r.Y, 220f, (r.Lines.Count * r.Size * 1.4f) + 12f, stroke);
+                    using (var font = new SKFont(Fonts.Typeface(r.Font), r.Size))
+                    {
+                        for (int i = 0; i < r.Lines.Count; i++)
+                        {
+                            canvas.DrawText(r.Lines[i], r.X + 8f, r.Y + 6f + ((i + 1) * r.Size * 1.4f), SKTextAlign.Left, font, ink);
+                        }
+                    }
+
+                    canvas.Restore();
+                    break;
             }
         }
 

@@ -34,6 +34,11 @@ public static class SampleGenerator
         var rng = new Random(options.Seed);
         var factory = new PatientFactory(rng);
         List<DocumentPlan> plans = PlanDocuments(options.Documents, factory, rng);
+        if (options.Families)
+        {
+            AssignFamilies(plans);
+        }
+
         List<SamplePatient> index = PlanIndex(plans, options.IndexMultiplier, options.MinimumIndexRows, factory, rng);
 
         int workers = options.Workers > 0 ? options.Workers : Environment.ProcessorCount;
@@ -43,7 +48,7 @@ public static class SampleGenerator
         string truthPath = Path.Combine(output, "truth.csv");
         File.WriteAllText(mpiPath, MpiCsv(index), new UTF8Encoding(false));
         List<SampleDocument> documents = plans.Select(p => new SampleDocument(
-            $"{BatchFolder}/{p.FileName}", p.DocumentType, p.Pages, p.Patient.Id, p.Patient.OnIndex, p.HardCase, p.Format, p.Dpi, p.Quality)).ToList();
+            $"{BatchFolder}/{p.FileName}", p.DocumentType, p.Pages, p.Patient.Id, p.Patient.OnIndex, p.HardCase, p.Format, p.Dpi, p.Quality) { Family = p.Family }).ToList();
         File.WriteAllText(truthPath, TruthCsv(documents), new UTF8Encoding(false));
         return new SampleSet(output, mpiPath, truthPath, documents, index.Count(p => p.OnIndex));
     }
@@ -151,6 +156,25 @@ public static class SampleGenerator
         }
 
         return plans;
+    }
+
+    /// <summary>
+    /// Round robin over the twelve families (plans are shuffled, so families fall on random patients and hard cases); each
+    /// patient's hospital number takes the trust format of the family of its first document.
+    /// </summary>
+    private static void AssignFamilies(List<DocumentPlan> plans)
+    {
+        string[] families = [.. LayoutFamilies.All];
+        var formatted = new HashSet<SamplePatient>();
+        for (int i = 0; i < plans.Count; i++)
+        {
+            DocumentPlan plan = plans[i];
+            plan.Family = families[i % families.Length];
+            if (formatted.Add(plan.Patient))
+            {
+                plan.Patient.HospitalNumber = LayoutFamilies.HospitalNumber(plan.Family, plan.Patient.HospitalNumber);
+            }
+        }
     }
 
     private static void DetailDocument(DocumentPlan plan, int number, Random rng)
@@ -306,11 +330,11 @@ public static class SampleGenerator
     private static string TruthCsv(List<SampleDocument> documents)
     {
         var sb = new StringBuilder();
-        sb.Append("source_file,document_type,pages,patient_id,on_index,hard_case,format,dpi,quality\n");
+        sb.Append("source_file,document_type,pages,patient_id,on_index,hard_case,format,dpi,quality,family\n");
         foreach (SampleDocument d in documents)
         {
             AppendRow(sb, d.SourceFile, d.DocumentType, d.Pages.ToString(CultureInfo.InvariantCulture), d.PatientId,
-                d.OnIndex ? "true" : "false", d.HardCase, d.Format, d.Dpi.ToString(CultureInfo.InvariantCulture), d.Quality);
+                d.OnIndex ? "true" : "false", d.HardCase, d.Format, d.Dpi.ToString(CultureInfo.InvariantCulture), d.Quality, d.Family);
         }
 
         return sb.ToString();

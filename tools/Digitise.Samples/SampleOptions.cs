@@ -21,6 +21,12 @@ public sealed class SampleOptions
     /// <summary>Degree of parallelism for rendering; 0 means <see cref="Environment.ProcessorCount"/>.</summary>
     public int Workers { get; init; }
 
+    /// <summary>
+    /// Lay documents out in the twelve layout families of <see cref="LayoutFamilies"/> (round robin) instead of the classic
+    /// four document types; patients then carry their family's trust hospital-number format. Off by default.
+    /// </summary>
+    public bool Families { get; init; }
+
     /// <summary>When true (the default) delete an existing <c>batch/</c> directory first.</summary>
     public bool CleanBatchDirectory { get; init; } = true;
 }

@@ -37,4 +37,8 @@ public sealed record SampleDocument(
     string HardCase,
     string Format,
     int Dpi,
-    string Quality);
+    string Quality)
+{
+    /// <summary>The layout family (<c>classic</c>, or one of <see cref="LayoutFamilies.All"/>).</summary>
+    public string Family { get; init; } = LayoutFamilies.Classic;
+}

@@ -11,6 +11,25 @@ public enum IdentifierKind
     Postcode,
     DocumentDate,
     Sex,
+
+    /// <summary>The first line of the patient's address, found by searching the document for a candidate's own address.</summary>
+    Address,
+}
+
+/// <summary>How an identifier was found: the explanation a clerk sees per field, and what the safety rules may lean on.</summary>
+public enum EvidenceSource
+{
+    /// <summary>Read from a labelled field ("NHS No:", "Surname:", "Re:").</summary>
+    Label = 0,
+
+    /// <summary>Found by its shape or place without a label (an unlabelled NHS number, a postcode, an addressograph name line).</summary>
+    Layout,
+
+    /// <summary>A token equal to an identifier on the index (or one OCR confusion away from one), wherever it sits.</summary>
+    Index,
+
+    /// <summary>Found by searching the whole document for one candidate's own demographics (<see cref="ExtractedIdentifier.SoughtFor"/>).</summary>
+    Search,
 }
 
 /// <summary>
@@ -35,4 +54,17 @@ public sealed record ExtractedIdentifier(
     /// repaired number was the only one to pass the check digit. Evidence to corroborate, never a key on its own.
     /// </summary>
     public bool IsCorrected { get; init; }
+
+    /// <summary>How the identifier was found (labels, layout, the index, or a search for one candidate).</summary>
+    public EvidenceSource Source { get; init; }
+
+    /// <summary>
+    /// For names: the text is about the patient (a patient field such as "Surname:" or "Re:", an addressograph or banner
+    /// line, a name beside the patient's identifiers), so a name that disagrees with a candidate contradicts it. Other
+    /// names on a page (a "Name:" column, the GP's, a copy-to list) only ever support.
+    /// </summary>
+    public bool AboutPatient { get; init; } = true;
+
+    /// <summary>For <see cref="EvidenceSource.Search"/>: the patient whose demographics were sought.</summary>
+    public string? SoughtFor { get; init; }
 }

@@ -55,7 +55,14 @@ public static class DocumentStatusNames
 /// <summary>How one field of the document compared with the candidate.</summary>
 /// <param name="Field">e.g. "nhs_number", "date_of_birth", "family_name".</param>
 /// <param name="Level">e.g. "exact", "different", "absent".</param>
-public sealed record FieldComparison(string Field, string Level, double Weight);
+public sealed record FieldComparison(string Field, string Level, double Weight)
+{
+    /// <summary>
+    /// Where the agreeing (or contradicting) value came from: "label", "layout", "index" or "search" (searching the
+    /// document for this candidate's own value); null for absent fields and the pseudo-fields.
+    /// </summary>
+    public string? Source { get; init; }
+}
 
 /// <summary>A patient the document may belong to, with the evidence.</summary>
 /// <param name="Score">0-1: higher is a better match.</param>
@@ -75,6 +82,29 @@ public sealed record MatchDecision(
     MatchRisk Risks)
 {
     public MatchCandidate? Best => Candidates.Count > 0 ? Candidates[0] : null;
+}
+
+/// <summary>A decision with every identifier behind it: what the extractor read plus what the matcher found on the pages.</summary>
+public sealed record DocumentMatch(MatchDecision Decision, IReadOnlyList<ExtractedIdentifier> Identifiers);
+
+public static class EvidenceSourceNames
+{
+    public static string ToWire(this EvidenceSource source) => source switch
+    {
+        EvidenceSource.Label => "label",
+        EvidenceSource.Layout => "layout",
+        EvidenceSource.Index => "index",
+        EvidenceSource.Search => "search",
+        _ => throw new ArgumentOutOfRangeException(nameof(source)),
+    };
+
+    public static EvidenceSource Parse(string? wire) => wire switch
+    {
+        "layout" => EvidenceSource.Layout,
+        "index" => EvidenceSource.Index,
+        "search" => EvidenceSource.Search,
+        _ => EvidenceSource.Label,
+    };
 }
 
 /// <summary>

@@ -367,9 +367,11 @@ public sealed partial class DigitisePipeline
         {
             var pages = file.Pages.Where(p => p.PageNumber >= span.FirstPage && p.PageNumber <= span.LastPage).ToList();
             var document = new Document(DocumentId.For(source.Sha256, span.FirstPage), source, span.FirstPage, span.LastPage, pages);
-            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(document.IdentifierEvidence())];
-            MatchDecision decision = _matcher.Match(identifiers);
-            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, identifiers), decision));
+            // Unreadable pages (handwriting, very poor scans) are neither read for identifiers nor searched for a candidate's demographics.
+            Document evidence = document.IdentifierEvidence();
+            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(evidence)];
+            DocumentMatch match = _matcher.Match(evidence, identifiers);
+            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, match.Identifiers), match.Decision));
         }
 
         var separators = separation.SeparatorPages.ToHashSet();

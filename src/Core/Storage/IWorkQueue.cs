@@ -5,8 +5,9 @@ namespace Digitise.Storage;
 /// <param name="Path">The file's path as found under the submitted INPUT (the manifest's <c>source_file</c>).</param>
 /// <param name="Sha256">The file's SHA-256 (lower-case hex): its blob is <see cref="BlobKeys.Source"/> of it.</param>
 /// <param name="Length">The file's size in bytes.</param>
-/// <param name="LastWriteUtc">The file's modification time when submitted.</param>
-public sealed record WorkItem(string BatchName, string Path, string Sha256, long Length, DateTimeOffset LastWriteUtc);
+/// <param name="Failure">Why the path could not be read when submitted (e.g. <c>unreadable_file: ...</c>); null for a readable file.
+/// Such an item has no blob: the worker quarantines it with this reason, exactly as <c>run</c> would.</param>
+public sealed record WorkItem(string BatchName, string Path, string Sha256, long Length, string? Failure);
 
 /// <summary>A work item taken from the queue: invisible to other workers until <see cref="VisibleAgainUtc"/>.</summary>
 /// <param name="DequeueCount">How many times the item has been handed out, this time included (1 the first time).</param>

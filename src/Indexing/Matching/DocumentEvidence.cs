@@ -14,8 +14,11 @@ public sealed class DocumentEvidence
     public DocumentEvidence(IReadOnlyList<ExtractedIdentifier> identifiers)
     {
         ArgumentNullException.ThrowIfNull(identifiers);
-        List<string> Values(IdentifierKind kind) =>
-            [.. identifiers.Where(i => i.Kind == kind).Select(i => i.Value).Distinct(StringComparer.Ordinal)];
+
+        // What a search for one candidate found is that candidate's evidence, not the document's: the matcher searches again.
+        identifiers = [.. identifiers.Where(i => i.Source != EvidenceSource.Search)];
+        List<string> Values(IdentifierKind kind, Func<ExtractedIdentifier, bool>? filter = null) =>
+            [.. identifiers.Where(i => i.Kind == kind && (filter is null || filter(i))).Select(i => i.Value).Distinct(StringComparer.Ordinal)];
 
         var national = new Dictionary<string, NationalNumber>(StringComparer.Ordinal);
         foreach (ExtractedIdentifier id in identifiers.Where(i => i.Kind is IdentifierKind.NhsNumber or IdentifierKind.ChiNumber))
@@ -33,16 +36,33 @@ public sealed class DocumentEvidence
             {
                 national[key] = number;
             }
+
+            Remember(IdentifierKind.NhsNumber, key, id.Source);
         }
 
         NationalNumbers = [.. national.Values];
-        HospitalNumbers = [.. Values(IdentifierKind.HospitalNumber).Select(InMemoryPatientIndex.HospitalKey).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
+        HospitalNumbers = [.. HospitalKeys(identifiers.Where(i => i.Kind == IdentifierKind.HospitalNumber && !i.IsCorrected))];
+        CorrectedHospitalNumbers = [.. HospitalKeys(identifiers.Where(i => i.Kind == IdentifierKind.HospitalNumber && i.IsCorrected)).Except(HospitalNumbers)];
+        LabelledHospitalNumbers = [.. HospitalKeys(identifiers.Where(i => i.Kind == IdentifierKind.HospitalNumber && i.Source != EvidenceSource.Index))];
         DatesOfBirth = [.. Values(IdentifierKind.DateOfBirth).Select(ParseDate).OfType<DateOnly>().Distinct()];
         FamilyNames = [.. Values(IdentifierKind.FamilyName).Select(Names.Key).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
         GivenNames = [.. Values(IdentifierKind.GivenName).Select(Names.Key).Where(k => !Names.IsJunkGivenName(k)).Distinct(StringComparer.Ordinal)];
+        PatientFamilyNames = [.. Values(IdentifierKind.FamilyName, i => i.AboutPatient).Select(Names.Key).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
+        PatientGivenNames = [.. Values(IdentifierKind.GivenName, i => i.AboutPatient).Select(Names.Key).Where(k => !Names.IsJunkGivenName(k)).Distinct(StringComparer.Ordinal)];
         Sexes = [.. Values(IdentifierKind.Sex).Where(s => s is "M" or "F")];
         Postcodes = [.. Values(IdentifierKind.Postcode).Select(PatientIndex.PostcodeKey).OfType<string>().Distinct(StringComparer.Ordinal)];
         HasPatientIdentifiers = identifiers.Any(i => i.Kind is not (IdentifierKind.DocumentDate or IdentifierKind.Postcode));
+        foreach (ExtractedIdentifier id in identifiers)
+        {
+            string key = id.Kind switch
+            {
+                IdentifierKind.HospitalNumber => InMemoryPatientIndex.HospitalKey(id.Value),
+                IdentifierKind.FamilyName or IdentifierKind.GivenName => Names.Key(id.Value),
+                IdentifierKind.Postcode => PatientIndex.PostcodeKey(id.Value) ?? string.Empty,
+                _ => id.Value,
+            };
+            Remember(id.Kind, key, id.Source);
+        }
 
         if (NationalNumbers.Count(n => n.Valid && !n.Corrected) > 1)
         {
@@ -54,8 +74,9 @@ public sealed class DocumentEvidence
             Conflicts.Add("two dates_of_birth on document");
         }
 
-        if (AnyDifferentPair(FamilyNames, FieldComparer.FamilyLevelBetweenDocumentValues)
-            || AnyDifferentPair(GivenNames, FieldComparer.GivenLevelBetweenDocumentValues)
+        // Only text about the patient can name a second patient: a "Name" column, the GP or a copy-to list cannot.
+        if (AnyDifferentPair(PatientFamilyNames, FieldComparer.FamilyLevelBetweenDocumentValues)
+            || AnyDifferentPair(PatientGivenNames, FieldComparer.GivenLevelBetweenDocumentValues)
             || Sexes.Count > 1)
         {
             Conflicts.Add("two patients named");
@@ -64,7 +85,20 @@ public sealed class DocumentEvidence
 
     public IReadOnlyList<NationalNumber> NationalNumbers { get; }
 
+    /// <summary>Hospital numbers read cleanly: through a label, or a token equal to one on the index.</summary>
     public IReadOnlyList<string> HospitalNumbers { get; }
+
+    /// <summary>Hospital numbers on the index one OCR confusion away from a token: corroborate, never key.</summary>
+    public IReadOnlyList<string> CorrectedHospitalNumbers { get; }
+
+    /// <summary>Hospital numbers read through a label or pattern (a different one contradicts a candidate).</summary>
+    public IReadOnlyList<string> LabelledHospitalNumbers { get; }
+
+    /// <summary>Family names read from text about the patient (those that may contradict a candidate).</summary>
+    public IReadOnlyList<string> PatientFamilyNames { get; }
+
+    /// <summary>Given names read from text about the patient.</summary>
+    public IReadOnlyList<string> PatientGivenNames { get; }
 
     public IReadOnlyList<DateOnly> DatesOfBirth { get; }
 
@@ -79,6 +113,23 @@ public sealed class DocumentEvidence
     public bool HasPatientIdentifiers { get; }
 
     public List<string> Conflicts { get; } = [];
+
+    /// <summary>How a value (by kind and comparison key) was found; a label beats the layout, the layout beats the index.</summary>
+    public EvidenceSource SourceOf(IdentifierKind kind, string key) =>
+        _sources.TryGetValue((kind, key), out EvidenceSource source) ? source : EvidenceSource.Label;
+
+    private readonly Dictionary<(IdentifierKind, string), EvidenceSource> _sources = [];
+
+    private void Remember(IdentifierKind kind, string key, EvidenceSource source)
+    {
+        if (!_sources.TryGetValue((kind, key), out EvidenceSource seen) || source < seen)
+        {
+            _sources[(kind, key)] = source;
+        }
+    }
+
+    private static IEnumerable<string> HospitalKeys(IEnumerable<ExtractedIdentifier> ids) =>
+        ids.Select(i => InMemoryPatientIndex.HospitalKey(i.Value)).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal);
 
     /// <summary>
     /// A stored identifier lost its <see cref="ExtractedIdentifier.IsCorrected"/> flag; its raw text tells: a reading whose own

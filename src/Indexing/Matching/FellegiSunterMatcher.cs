@@ -39,9 +39,29 @@ public sealed class FellegiSunterMatcher : IMatcher
 
     public MatchModel Model { get; }
 
-    public MatchDecision Match(IReadOnlyList<ExtractedIdentifier> identifiers)
+    public MatchDecision Match(IReadOnlyList<ExtractedIdentifier> identifiers) => Decide(Score(identifiers));
+
+    /// <summary>
+    /// Decides with the pages at hand: tokens on the index become identifier readings wherever they sit, patients born on
+    /// a date printed on the document whose family name is on it too become candidates, and every candidate's own
+    /// demographics are searched for across the document. Returns the identifiers read plus those found, with their boxes.
+    /// </summary>
+    public DocumentMatch Match(Document document, IReadOnlyList<ExtractedIdentifier> identifiers)
     {
-        ScoredDocument scored = Score(identifiers);
+        ArgumentNullException.ThrowIfNull(document);
+        ArgumentNullException.ThrowIfNull(identifiers);
+        (ScoredDocument scored, List<ExtractedIdentifier> found) = Score(document, identifiers);
+        MatchDecision decision = Decide(scored);
+        var shown = decision.Candidates.Take(SearchEvidenceKept).Select(c => c.PatientId).ToHashSet(StringComparer.Ordinal);
+        List<ExtractedIdentifier> all = [.. identifiers, .. found.Where(f => f.SoughtFor is null || shown.Contains(f.SoughtFor))];
+        return new DocumentMatch(decision, all);
+    }
+
+    /// <summary>Candidates whose searched evidence is kept with the document (for the clerk screen's highlights).</summary>
+    private const int SearchEvidenceKept = 3;
+
+    private MatchDecision Decide(ScoredDocument scored)
+    {
         DocumentEvidence evidence = scored.Evidence;
         var reasons = new List<string>(evidence.Conflicts);
         List<ScoredCandidate> shown = [.. scored.Candidates.Where(c => c.Probability >= _options.ReviewProbability / 10).Take(_options.MaxCandidates)];
@@ -62,7 +82,7 @@ public sealed class FellegiSunterMatcher : IMatcher
                 return Decide(DocumentStatus.NeedsVerification, shown, reasons, risks);
             }
 
-            reasons.Add(!evidence.HasPatientIdentifiers ? "no identifiers" : shown.Count == 0 ? "no candidate on index" : "no likely candidate on index");
+            reasons.Add(!evidence.HasPatientIdentifiers && scored.Candidates.Count == 0 ? "no identifiers" : shown.Count == 0 ? "no candidate on index" : "no likely candidate on index");
             return Decide(DocumentStatus.Unmatched, shown, reasons, risks);
         }
 
@@ -107,6 +127,39 @@ public sealed class FellegiSunterMatcher : IMatcher
         return risks;
     }
 
+    /// <summary>Scores with the pages: index lookups, date + name blocking and a search per candidate (see <see cref="Match(Document, IReadOnlyList{ExtractedIdentifier})"/>).</summary>
+    internal (ScoredDocument Scored, List<ExtractedIdentifier> Found) Score(Document document, IReadOnlyList<ExtractedIdentifier> identifiers)
+    {
+        var words = new DocumentWords(document);
+        List<ExtractedIdentifier> found = IndexedIdentifierSearch.Find(words, _index);
+        var evidence = new DocumentEvidence([.. identifiers, .. found]);
+        List<DateMention> dates = CandidateSearch.FindDates(words);
+        var candidates = new Dictionary<string, Patient>(StringComparer.Ordinal);
+        foreach (Patient p in FindCandidates(evidence))
+        {
+            candidates.TryAdd(p.PatientId, p);
+        }
+
+        DateOnly today = DateOnly.FromDateTime(DateTime.UtcNow);
+        foreach (Patient p in CandidateSearch.BlockByDates(words, dates, _index, today, _options.MaxBlockSize))
+        {
+            candidates.TryAdd(p.PatientId, p);
+        }
+
+        var findings = new Dictionary<string, CandidateFindings>(StringComparer.Ordinal);
+        foreach (Patient p in candidates.Values)
+        {
+            // OCR-tolerant name search (one edit) only for candidates a strong identifier points at: few, and worth it.
+            bool strong = evidence.NationalNumbers.Any(n => n.Value == InMemoryPatientIndex.NhsKey(p.NhsNumber))
+                || evidence.HospitalNumbers.Concat(evidence.CorrectedHospitalNumbers).Contains(InMemoryPatientIndex.HospitalKey(p.HospitalNumber), StringComparer.Ordinal);
+            CandidateFindings f = CandidateSearch.Find(words, dates, p, tolerant: strong);
+            findings[p.PatientId] = f;
+            found.AddRange(f.Identifiers);
+        }
+
+        return (Score(evidence, candidates.Values, findings), found);
+    }
+
     /// <summary>Blocks, compares and normalises: every candidate's probability, best first, and P(not on the index).</summary>
     public ScoredDocument Score(IReadOnlyList<ExtractedIdentifier> identifiers)
     {
@@ -114,15 +167,20 @@ public sealed class FellegiSunterMatcher : IMatcher
         return Score(evidence, FindCandidates(evidence));
     }
 
-    internal ScoredDocument Score(DocumentEvidence evidence, IEnumerable<Patient> candidates)
+    internal ScoredDocument Score(DocumentEvidence evidence, IEnumerable<Patient> candidates, IReadOnlyDictionary<string, CandidateFindings>? findings = null)
     {
         double prior = Model.PriorWeight(_index.Count);
         var rows = new List<(Patient Patient, ComparisonVector Vector, FieldComparison[] Fields, double Weight)>();
         foreach (Patient patient in candidates)
         {
-            ComparisonVector vector = FieldComparer.Compare(evidence, patient);
+            ComparisonVector vector = FieldComparer.Compare(evidence, patient, findings?.GetValueOrDefault(patient.PatientId));
             FieldComparison[] fields = Explain(vector);
             double weight = prior + fields.Sum(f => f.Weight);
+            if (vector.Findings?.Address == true)
+            {
+                // Shown to the clerk as evidence; the model has no address field, so it weighs nothing.
+                fields = [.. fields, new FieldComparison("address", MatchFields.Exact, 0) { Source = EvidenceSource.Search.ToWire() }];
+            }
             rows.Add((patient, vector, fields, weight));
         }
 
@@ -155,7 +213,7 @@ public sealed class FellegiSunterMatcher : IMatcher
                 weight = TermFrequencyWeight(key, Model.Get(field, level));
             }
 
-            fields[i] = new FieldComparison(field, level, Round(weight));
+            fields[i] = new FieldComparison(field, level, Round(weight)) { Source = vector.Sources[i]?.ToWire() };
         }
 
         return fields;
@@ -196,7 +254,7 @@ public sealed class FellegiSunterMatcher : IMatcher
             AddAll(_index.FindByNhsNumber(number.Value));
         }
 
-        foreach (string hospital in evidence.HospitalNumbers)
+        foreach (string hospital in evidence.HospitalNumbers.Concat(evidence.CorrectedHospitalNumbers))
         {
             AddAll(_index.FindByHospitalNumber(hospital));
         }
@@ -244,12 +302,12 @@ public sealed class FellegiSunterMatcher : IMatcher
         var objections = new List<string>();
         ComparisonVector v = best.Comparison;
         string nhs = v[MatchFields.Nhs];
+        string hospital = v[MatchFields.Hospital];
         string dob = v[MatchFields.DateOfBirth];
-        string family = v[MatchFields.FamilyName];
-        bool familyAgrees = family is MatchFields.Exact or MatchFields.PreviousName;
+        bool familyAgrees = FamilyAgrees(v);
         bool strong = nhs == MatchFields.Exact
-            || v[MatchFields.Hospital] == MatchFields.Exact
-            || (nhs == MatchFields.Corrected && dob == MatchFields.Exact && familyAgrees);
+            || hospital == MatchFields.Exact
+            || ((nhs == MatchFields.Corrected || hospital == MatchFields.Corrected) && dob == MatchFields.Exact && familyAgrees);
         if (nhs == MatchFields.Corrected)
         {
             risks |= MatchRisk.CorrectedNhsNumber;
@@ -257,9 +315,11 @@ public sealed class FellegiSunterMatcher : IMatcher
 
         if (!strong)
         {
-            objections.Add(nhs == MatchFields.Corrected ? "corrected nhs_number not corroborated by date_of_birth and family_name" : "no strong identifier");
+            objections.Add(nhs == MatchFields.Corrected ? "corrected nhs_number not corroborated by date_of_birth and family_name"
+                : hospital == MatchFields.Corrected ? "corrected hospital_number not corroborated by date_of_birth and family_name"
+                : "no strong identifier");
         }
-        else if (dob != MatchFields.Exact && !familyAgrees && family != MatchFields.JaroWinklerHigh)
+        else if (dob != MatchFields.Exact && !familyAgrees && !(v[MatchFields.FamilyName] == MatchFields.JaroWinklerHigh && v.SourceOf(MatchFields.FamilyName) != EvidenceSource.Search))
         {
             objections.Add("no corroborating demographic");
         }
@@ -275,13 +335,20 @@ public sealed class FellegiSunterMatcher : IMatcher
         }
 
         var strongHits = all
-            .Where(c => c.Comparison[MatchFields.Nhs] is MatchFields.Exact or MatchFields.Corrected || c.Comparison[MatchFields.Hospital] == MatchFields.Exact)
+            .Where(c => c == best || PointsAt(c))
+            .Where(c => c == best || c.Comparison[MatchFields.Nhs] is MatchFields.Exact or MatchFields.Corrected || c.Comparison[MatchFields.Hospital] is MatchFields.Exact or MatchFields.Corrected)
             .Select(c => c.Patient.PatientId)
             .ToHashSet(StringComparer.Ordinal);
         if (strongHits.Count > 1)
         {
             objections.Add("identifiers point at different patients");
             risks |= MatchRisk.IdentifiersPointAtDifferentPatients;
+        }
+
+        if (all.Any(c => c != best && NamedWithDateOfBirth(c, best)))
+        {
+            objections.Add("another patient on the index named with date_of_birth");
+            risks |= MatchRisk.SeveralPatientsNamed;
         }
 
         if (evidence.NationalNumbers.Any(n => n.Valid && !n.Corrected) && nhs != MatchFields.Exact)
@@ -291,6 +358,64 @@ public sealed class FellegiSunterMatcher : IMatcher
         }
 
         return objections;
+    }
+
+    /// <summary>The family name agrees through a label, or a search found the whole name (family with given name or initial).</summary>
+    private static bool FamilyAgrees(ComparisonVector v)
+    {
+        string family = v[MatchFields.FamilyName];
+        if (family == MatchFields.NamesSwapped)
+        {
+            return true;
+        }
+
+        if (family is not (MatchFields.Exact or MatchFields.PreviousName))
+        {
+            return false;
+        }
+
+        return v.SourceOf(MatchFields.FamilyName) != EvidenceSource.Search || v.Findings?.FullName == true;
+    }
+
+    /// <summary>
+    /// A rival's identifier on the page is a second identity: an NHS number (a check digit passed), a hospital number read
+    /// through a label or with letters in it, or any hospital-number hit that the rival's own demographics corroborate. A
+    /// bare run of digits that happens to be someone's hospital number, with nothing of theirs beside it, is not.
+    /// </summary>
+    private static bool PointsAt(ScoredCandidate candidate)
+    {
+        ComparisonVector c = candidate.Comparison;
+        if (c[MatchFields.Nhs] is MatchFields.Exact or MatchFields.Corrected)
+        {
+            return true;
+        }
+
+        string hospital = c[MatchFields.Hospital];
+        if (hospital is not (MatchFields.Exact or MatchFields.Corrected))
+        {
+            return false;
+        }
+
+        bool corroborated = c[MatchFields.DateOfBirth] == MatchFields.Exact || FamilyAgrees(c);
+        bool readSurely = c.SourceOf(MatchFields.Hospital) != EvidenceSource.Index || candidate.Patient.HospitalNumber?.Any(char.IsLetter) == true;
+        return (hospital == MatchFields.Exact && readSurely) || corroborated;
+    }
+
+    /// <summary>A rival whose full name and date of birth are both on the page, and are not just the best candidate's own words.</summary>
+    private static bool NamedWithDateOfBirth(ScoredCandidate rival, ScoredCandidate best)
+    {
+        CandidateFindings? r = rival.Comparison.Findings;
+        if (r is null || !r.FullName || !r.DateOfBirth || r.Given != MatchFields.Exact)
+        {
+            return false;
+        }
+
+        Patient a = rival.Patient;
+        Patient b = best.Patient;
+        bool sameDemographics = Names.Key(a.FamilyName) == Names.Key(b.FamilyName) && Names.Key(a.GivenName) == Names.Key(b.GivenName) && a.DateOfBirth == b.DateOfBirth;
+        CandidateFindings? f = best.Comparison.Findings;
+        bool sameWords = f is not null && r.NameWords.Overlaps(f.NameWords);
+        return !sameDemographics && !sameWords;
     }
 
     private MatchDecision Decide(DocumentStatus status, List<ScoredCandidate> shown, List<string> reasons, MatchRisk risks) =>

@@ -9,6 +9,14 @@ namespace Digitise.Indexing.Matching;
 public sealed record ComparisonVector(string[] Levels, string? FamilyKey)
 {
     public string this[string field] => Levels[FieldComparer.IndexOf(field)];
+
+    /// <summary>Per field, where the value behind the level was found (<see cref="Domain.EvidenceSource"/>); null when absent.</summary>
+    public EvidenceSource?[] Sources { get; init; } = new EvidenceSource?[MatchFields.FieldCount];
+
+    /// <summary>What searching the document for this candidate found; null when the matcher had only the identifiers.</summary>
+    internal CandidateFindings? Findings { get; init; }
+
+    public EvidenceSource? SourceOf(string field) => Sources[FieldComparer.IndexOf(field)];
 }
 
 /// <summary>Per-field comparison functions of the Fellegi-Sunter model. A field with several readings on the document takes its best level.</summary>
@@ -29,34 +37,108 @@ public static class FieldComparer
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown field."),
     };
 
-    public static ComparisonVector Compare(DocumentEvidence evidence, Patient patient)
+    public static ComparisonVector Compare(DocumentEvidence evidence, Patient patient) => Compare(evidence, patient, null);
+
+    /// <summary>
+    /// The levels from what the extractor read, raised by what a search of the document for this patient found (a search
+    /// only ever agrees). A name read from text that is not about the patient never makes a field "different".
+    /// </summary>
+    internal static ComparisonVector Compare(DocumentEvidence evidence, Patient patient, CandidateFindings? found)
     {
         ArgumentNullException.ThrowIfNull(evidence);
         ArgumentNullException.ThrowIfNull(patient);
+        var sources = new EvidenceSource?[MatchFields.FieldCount];
         string nhsKey = InMemoryPatientIndex.NhsKey(patient.NhsNumber);
         string nhs = CompareNational(evidence.NationalNumbers, nhsKey);
+        sources[0] = nhs == MatchFields.Absent ? null : nhs == MatchFields.Different ? EvidenceSource.Label : evidence.SourceOf(IdentifierKind.NhsNumber, nhsKey);
+
         string hospitalKey = InMemoryPatientIndex.HospitalKey(patient.HospitalNumber);
-        string hospital = Best(evidence.HospitalNumbers, hospitalKey, static (a, b) => a == b ? MatchFields.Exact : MatchFields.Different, MatchFields.Hospital);
+        string hospital = hospitalKey.Length == 0 ? MatchFields.Absent
+            : evidence.HospitalNumbers.Contains(hospitalKey, StringComparer.Ordinal) ? MatchFields.Exact
+            : evidence.CorrectedHospitalNumbers.Contains(hospitalKey, StringComparer.Ordinal) ? MatchFields.Corrected
+            : evidence.LabelledHospitalNumbers.Count > 0 ? MatchFields.Different
+            : MatchFields.Absent;
+        sources[1] = hospital is MatchFields.Exact or MatchFields.Corrected ? evidence.SourceOf(IdentifierKind.HospitalNumber, hospitalKey)
+            : hospital == MatchFields.Different ? EvidenceSource.Label : null;
+
         string dob = patient.DateOfBirth is DateOnly pd && evidence.DatesOfBirth.Count > 0
             ? BestOf(evidence.DatesOfBirth.Select(d => CompareDate(d, pd)), MatchFields.DateOfBirth)
             : MatchFields.Absent;
+        sources[2] = dob == MatchFields.Absent ? null : EvidenceSource.Label;
+        if (found?.DateOfBirth == true && dob != MatchFields.Exact)
+        {
+            (dob, sources[2]) = (MatchFields.Exact, EvidenceSource.Search);
+        }
 
         string familyKey = Names.Key(patient.FamilyName);
         string previousKey = Names.Key(patient.PreviousFamilyName);
+        string givenKey = Names.Key(patient.GivenName);
+        bool junkGiven = Names.IsJunkGivenName(givenKey);
         string family = MatchFields.Absent;
-        string? agreedFamily = null;
-        if (evidence.FamilyNames.Count > 0 && familyKey.Length > 0)
+        if (familyKey.Length > 0)
         {
-            family = BestOf(evidence.FamilyNames.Select(f => CompareFamily(f, familyKey, previousKey)), MatchFields.FamilyName);
-            agreedFamily = family == MatchFields.Exact ? familyKey : family == MatchFields.PreviousName ? previousKey : null;
+            family = NameLevel(evidence.FamilyNames, evidence.PatientFamilyNames, f => CompareFamily(f, familyKey, previousKey), MatchFields.FamilyName);
         }
 
-        string givenKey = Names.Key(patient.GivenName);
-        string given = Names.IsJunkGivenName(givenKey) ? MatchFields.Absent : Best(evidence.GivenNames, givenKey, CompareGiven, MatchFields.GivenName);
+        string given = junkGiven ? MatchFields.Absent
+            : NameLevel(evidence.GivenNames, evidence.PatientGivenNames, g => CompareGiven(g, givenKey), MatchFields.GivenName);
+        sources[3] = family == MatchFields.Absent ? null : EvidenceSource.Label;
+        sources[4] = given == MatchFields.Absent ? null : EvidenceSource.Label;
+
+        // Surname printed first without a comma ("SMITH JOHN"): read the wrong way round, not a contradiction.
+        if (family is not (MatchFields.Exact or MatchFields.PreviousName) && given != MatchFields.Exact && !junkGiven
+            && evidence.FamilyNames.Any(f => f == givenKey || Names.AreNicknames(f, givenKey))
+            && evidence.GivenNames.Any(g => g == familyKey || (previousKey.Length > 0 && g == previousKey)))
+        {
+            family = MatchFields.NamesSwapped;
+            given = MatchFields.NamesSwapped;
+        }
+
+        if (found is not null)
+        {
+            if (found.Family is { } searchedFamily && Rank(searchedFamily, MatchFields.FamilyName) < Rank(family, MatchFields.FamilyName))
+            {
+                (family, sources[3]) = (searchedFamily, EvidenceSource.Search);
+            }
+
+            if (!junkGiven && found.Given is { } searchedGiven && Rank(searchedGiven, MatchFields.GivenName) < Rank(given, MatchFields.GivenName))
+            {
+                (given, sources[4]) = (searchedGiven, EvidenceSource.Search);
+            }
+        }
+
+        string? agreedFamily = family == MatchFields.Exact ? familyKey : family == MatchFields.PreviousName ? previousKey : null;
         string sex = Best(evidence.Sexes, patient.Sex is "M" or "F" ? patient.Sex : string.Empty, static (a, b) => a == b ? MatchFields.Exact : MatchFields.Different, MatchFields.Sex);
-        string postcode = Best(evidence.Postcodes, PatientIndex.PostcodeKey(patient.Postcode) ?? string.Empty, ComparePostcode, MatchFields.Postcode);
-        return new ComparisonVector([nhs, hospital, dob, family, given, sex, postcode], agreedFamily);
+        sources[5] = sex == MatchFields.Absent ? null : EvidenceSource.Label;
+        string postcodeKey = PatientIndex.PostcodeKey(patient.Postcode) ?? string.Empty;
+        string postcode = Best(evidence.Postcodes, postcodeKey, ComparePostcode, MatchFields.Postcode);
+        sources[6] = postcode == MatchFields.Absent ? null : postcode == MatchFields.Exact ? evidence.SourceOf(IdentifierKind.Postcode, postcodeKey) : EvidenceSource.Layout;
+        if (found?.Postcode == true && postcode != MatchFields.Exact)
+        {
+            (postcode, sources[6]) = (MatchFields.Exact, EvidenceSource.Search);
+        }
+
+        return new ComparisonVector([nhs, hospital, dob, family, given, sex, postcode], agreedFamily) { Sources = sources, Findings = found };
     }
+
+    /// <summary>The best level over every reading; a "different" only when a reading about the patient says so.</summary>
+    private static string NameLevel(IReadOnlyList<string> all, IReadOnlyList<string> aboutPatient, Func<string, string> compare, string field)
+    {
+        if (all.Count == 0)
+        {
+            return MatchFields.Absent;
+        }
+
+        string best = BestOf(all.Select(compare), field);
+        if (best != MatchFields.Different)
+        {
+            return best;
+        }
+
+        return aboutPatient.Count == 0 ? MatchFields.Absent : BestOf(aboutPatient.Select(compare), field);
+    }
+
+    private static int Rank(string level, string field) => Array.IndexOf(MatchFields.Levels[IndexOf(field)].Levels, level);
 
     /// <summary>Exact (clean reading), corrected (a repaired reading agrees), different (a valid reading disagrees); an invalid reading is no evidence.</summary>
     private static string CompareNational(IReadOnlyList<NationalNumber> numbers, string patientKey)

@@ -17,6 +17,9 @@ public static class MatchFields
     public const string OneDigit = "one_digit";
     public const string YearOnly = "year_only";
     public const string PreviousName = "previous_name";
+
+    /// <summary>Given and family name read the wrong way round (surname first without a comma): a level of its own, as in Splink.</summary>
+    public const string NamesSwapped = "names_swapped";
     public const string JaroWinklerHigh = "jw_0.92";
     public const string Phonetic = "phonetic";
     public const string JaroWinklerMid = "jw_0.80";
@@ -35,10 +38,10 @@ public static class MatchFields
     public static IReadOnlyList<(string Field, string[] Levels)> Levels { get; } =
     [
         (Nhs, [Exact, Corrected, Different, Absent]),
-        (Hospital, [Exact, Different, Absent]),
+        (Hospital, [Exact, Corrected, Different, Absent]),
         (DateOfBirth, [Exact, Swapped, OneDigit, YearOnly, Different, Absent]),
-        (FamilyName, [Exact, PreviousName, JaroWinklerHigh, Phonetic, JaroWinklerMid, Different, Absent]),
-        (GivenName, [Exact, Nickname, Close, Initial, Different, Absent]),
+        (FamilyName, [Exact, PreviousName, NamesSwapped, JaroWinklerHigh, Phonetic, JaroWinklerMid, Different, Absent]),
+        (GivenName, [Exact, Nickname, NamesSwapped, Close, Initial, Different, Absent]),
         (Sex, [Exact, Different, Absent]),
         (Postcode, [Exact, Outward, Different, Absent]),
     ];

@@ -57,14 +57,18 @@ public sealed class MatchModel
     public static MatchModel FromJson(string json)
     {
         MatchModel model = JsonSerializer.Deserialize<MatchModel>(json, Json) ?? throw new JsonException("Empty model JSON.");
+        MatchModel defaults = Default();
         foreach ((string field, string[] levels) in MatchFields.Levels)
         {
-            foreach (string level in levels.Where(l => l != MatchFields.Absent))
+            if (!model.Fields.TryGetValue(field, out var stored))
             {
-                if (!model.Fields.TryGetValue(field, out var stored) || !stored.ContainsKey(level))
-                {
-                    throw new JsonException($"Model {model.Version} has no m/u for {field}:{level}.");
-                }
+                throw new JsonException($"Model {model.Version} has no m/u for {field}.");
+            }
+
+            // A model trained before a level existed (hospital_number:corrected, names_swapped) takes that level's default.
+            foreach (string level in levels.Where(l => l != MatchFields.Absent && !stored.ContainsKey(l)))
+            {
+                stored[level] = defaults.Get(field, level);
             }
         }
 
@@ -83,7 +87,8 @@ public sealed class MatchModel
                 (MatchFields.Corrected, 0.03, 1e-3),
                 (MatchFields.Different, 0.04, 1)),
             [MatchFields.Hospital] = Levels(
-                (MatchFields.Exact, 0.90, 1e-5),
+                (MatchFields.Exact, 0.88, 1e-5),
+                (MatchFields.Corrected, 0.02, 1e-3),
                 (MatchFields.Different, 0.10, 1)),
             [MatchFields.DateOfBirth] = Levels(
                 (MatchFields.Exact, 0.87, 4e-5),
@@ -94,6 +99,7 @@ public sealed class MatchModel
             [MatchFields.FamilyName] = Levels(
                 (MatchFields.Exact, 0.84, 0.01),
                 (MatchFields.PreviousName, 0.02, 1e-4),
+                (MatchFields.NamesSwapped, 0.01, 1e-4),
                 (MatchFields.JaroWinklerHigh, 0.06, 0.002),
                 (MatchFields.Phonetic, 0.02, 0.01),
                 (MatchFields.JaroWinklerMid, 0.02, 0.03),
@@ -101,6 +107,7 @@ public sealed class MatchModel
             [MatchFields.GivenName] = Levels(
                 (MatchFields.Exact, 0.82, 0.02),
                 (MatchFields.Nickname, 0.04, 0.002),
+                (MatchFields.NamesSwapped, 0.01, 0.01),
                 (MatchFields.Close, 0.05, 0.005),
                 (MatchFields.Initial, 0.04, 0.05),
                 (MatchFields.Different, 0.05, 0.92)),

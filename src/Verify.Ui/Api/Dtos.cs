@@ -53,8 +53,11 @@ public sealed record IdentifierDto(
 
 public sealed record CandidateDto(int Rank, string PatientId, double Score, PatientDto? Patient, IReadOnlyList<FieldDto> Fields);
 
-/// <summary>How one field compared: level exact/close/different/absent (and others the matcher may add), and its weight.</summary>
-public sealed record FieldDto(string Field, string Label, string Level, double Weight);
+/// <summary>
+/// How one field compared: level exact/close/different/absent (and others the matcher may add), its weight, and where the
+/// value was found (label, layout, index, search; null when absent).
+/// </summary>
+public sealed record FieldDto(string Field, string Label, string Level, double Weight, string? Source);
 
 public sealed record PatientDto(
     string PatientId,

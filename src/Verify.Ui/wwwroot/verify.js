@@ -58,6 +58,8 @@
   }
 
   const fieldLevel = (lvl) => ({ exact: 'agree', close: 'close', different: 'differ', absent: 'absent' }[lvl] || lvl);
+  // Where the matcher found a field's value: through a label, the layout, an index lookup, or by searching for this candidate.
+  const sourceText = (src) => ({ label: 'by label', layout: 'by layout', index: 'on index', search: 'found by search' }[src] || src);
   const levelClass = (lvl) => ({ exact: 'ok', close: 'near', different: 'bad', absent: 'none' }[lvl] || 'near');
   const fmtDate = (iso) => iso ? iso.split('-').reverse().join('/') : '—';
   const fmtNhs = (n) => n && n.length === 10 ? `${n.slice(0, 3)} ${n.slice(3, 6)} ${n.slice(6)}` : (n || '—');
@@ -131,8 +133,9 @@
     if (c.fields && c.fields.length) {
       const chips = el('div', { class: 'fields' });
       for (const f of c.fields) {
-        chips.append(el('span', { class: 'chip ' + levelClass(f.level), title: `${f.label}: ${f.level} (weight ${f.weight})` },
-          el('b', { text: f.label }), ' ' + fieldLevel(f.level) + (f.weight ? ` ${f.weight > 0 ? '+' : ''}${Math.round(f.weight * 10) / 10}` : '')));
+        const found = f.source ? ` · ${sourceText(f.source)}` : '';
+        chips.append(el('span', { class: 'chip ' + levelClass(f.level), title: `${f.label}: ${f.level} (weight ${f.weight})${found}` },
+          el('b', { text: f.label }), ' ' + fieldLevel(f.level) + (f.weight ? ` ${f.weight > 0 ? '+' : ''}${Math.round(f.weight * 10) / 10}` : '') + found));
       }
       li.append(chips);
     }

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Digitise.Testing;
+using Npgsql;
+
+namespace Digitise.Cli.Tests;
+
+/// <summary>
+/// The distributed form end to end on the real engines: PostgreSQL and Azurite (blobs + queues) from
+/// scripts/with-services, <c>digitise submit</c>, three <c>digitise worker</c> processes, one of them killed with
+/// SIGKILL in the middle of a file, then <c>report</c> and <c>export</c>, checked against a single-process
+/// <c>digitise run</c> of the same files.
+/// </summary>
+public sealed partial class DistributedRunTests : IAsyncLifetime
+{
+    private const int Files = 60;
+    private readonly string _suffix = Guid.NewGuid().ToString("N")[..12];
+    private string _database = string.Empty;
+
+    private string DatabaseName => "digitise_dist_" + _suffix;
+
+    public async Task InitializeAsync()
+    {
+        if (TestServices.Postgres is null && !TestServices.InCi)
+        {
+            return; // skipped by [AzuriteFact]/[PostgresFact] below
+        }
+
+        string server = TestServices.RequirePostgres();
+        await using var connection = new NpgsqlConnection(server);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {DatabaseName};", connection);
+        await create.ExecuteNonQueryAsync();
+        _database = new NpgsqlConnectionStringBuilder(server) { Database = DatabaseName }.ToString();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_database.Length == 0)
+        {
+            return;
+        }
+
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(TestServices.RequirePostgres());
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE);", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    [PostgresFact]
+    public async Task SubmitThreeWorkersOneKilled_EveryPageOnce_ManifestEqualsSingleProcessRun()
+    {
+        string azure = TestServices.RequireAzure();
+        using var batch = new TempBatch(documents: Files, seed: 1212);
+        int truthPages = Csv.Read(batch.Truth).Sum(t => int.Parse(t["pages"], CultureInfo.InvariantCulture));
+        var env = new Dictionary<string, string>
+        {
+            ["DIGITISE_Storage__Container"] = "c-" + _suffix,
+            ["DIGITISE_Storage__QueueName"] = "q-" + _suffix,
+            ["OMP_THREAD_LIMIT"] = "1",
+        };
+
+        (int submitted, string submitOut, string submitErr) = await Digitise.ExecAsync(env, "submit", batch.Batch, "--batch", "dist", "--mpi", batch.Mpi, "--db", _database, "--blobs", azure, "--queue", azure);
+        Assert.True(submitted == 0, submitErr);
+        Assert.Contains($"{Files} file(s) queued", submitOut, StringComparison.Ordinal);
+
+        // Three workers; the lease is short so the killed worker's item comes back quickly, and idle exit waits longer than it.
+        string[] worker = ["worker", "--db", _database, "--blobs", azure, "--queue", azure, "--workers", "1", "--lease", "12", "--exit-when-idle", "40"];
+        var workers = Enumerable.Range(0, 3).Select(_ => new WorkerProcess(Digitise.Start(env, worker))).ToArray();
+        try
+        {
+            // Kill the first worker with SIGKILL as soon as it has taken its second file (its first has been committed).
+            string victimTag = await workers[0].WaitForTakenAsync(2);
+            workers[0].Process.Kill(entireProcessTree: true);
+            await workers[0].Process.WaitForExitAsync();
+
+            // Workers end themselves once the queue has been idle (--exit-when-idle): no clock decides this test.
+            foreach (WorkerProcess survivor in workers.Skip(1))
+            {
+                await survivor.Process.WaitForExitAsync();
+                Assert.True(survivor.Process.ExitCode == 0, survivor.Log);
+            }
+
+            // The killed worker's file was redone by another worker, as its second delivery.
+            string survivors = string.Join('\n', workers.Skip(1).Select(w => w.Log));
+            Assert.Matches(new Regex($@"took {victimTag} \(attempt [2-9]\)"), survivors);
+            Assert.DoesNotContain("worker_failed", survivors, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (WorkerProcess w in workers.Where(w => !w.Process.HasExited))
+            {
+                w.Process.Kill(entireProcessTree: true);
+            }
+        }
+
+        // Every page accounted for exactly once.
+        (int reported, string report, string reportErr) = await Digitise.ExecAsync(env, "report", "dist", "--db", _database);
+        Assert.True(reported == 0, report + reportErr);
+        Assert.Contains("balances:              yes", report, StringComparison.Ordinal);
+        Assert.Contains($"pages_in:              {truthPages}\n", report, StringComparison.Ordinal);
+        Assert.Equal(truthPages, Scalar("SELECT count(*) FROM pages;"));
+        Assert.Equal(Files, Scalar("SELECT count(*) FROM documents;"));
+        Assert.Equal(Files, Scalar("SELECT count(*) FROM decisions;"));
+        Assert.Equal(Files, Scalar("SELECT count(DISTINCT document_id) FROM decisions;"));
+
+        string exportDir = Path.Combine(batch.Root, "export");
+        (int exported, string exportOut, string exportErr) = await Digitise.ExecAsync(env, "export", "dist", "--out", exportDir, "--db", _database, "--blobs", azure);
+        Assert.True(exported == 0, exportOut + exportErr);
+
+        // The same files through one `digitise run` process, on SQLite and a local folder.
+        (int ran, string runOutput) = await Digitise.RunAsync(batch.Batch, batch.Mpi, batch.Out, batch.Db);
+        Assert.True(ran == 0, runOutput);
+
+        Assert.Equal(Summary(batch.Manifest), Summary(Path.Combine(exportDir, "manifest.csv")));
+        Assert.Equal(
+            Directory.GetFiles(Path.Combine(batch.Out, "documents")).Select(Path.GetFileName).Order(StringComparer.Ordinal),
+            Directory.GetFiles(Path.Combine(exportDir, "documents")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>What must agree between the two forms: documents, their pages, statuses and patients.</summary>
+    private static List<string> Summary(string manifest) =>
+        [.. Csv.Read(manifest)
+            .Select(r => string.Join('|', r["source_file"], r["document_id"], r["first_page"], r["last_page"], r["status"], r["patient_id"], r["pages"], r["sha256"], r["searchable_pdf"]))
+            .Order(StringComparer.Ordinal)];
+
+    private long Scalar(string sql)
+    {
+        using var connection = new NpgsqlConnection(_database);
+        connection.Open();
+        using var command = new NpgsqlCommand(sql, connection);
+        return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"took ([0-9a-f]{12}) \(attempt (\d+)\)")]
+    private static partial Regex TookLine();
+
+    /// <summary>A worker process whose stderr is collected line by line as it runs.</summary>
+    private sealed class WorkerProcess
+    {
+        private readonly List<string> _lines = [];
+        private readonly SemaphoreSlim _signal = new(0);
+
+        public WorkerProcess(Process process)
+        {
+            Process = process;
+            process.ErrorDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (_lines)
+                    {
+                        _lines.Add(e.Data);
+                    }
+
+                    _signal.Release();
+                }
+            };
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (e.Data is not null)
+                {
+                    lock (_lines)
+                    {
+                        _lines.Add(e.Data);
+                    }
+                }
+            };
+            process.BeginErrorReadLine();
+            process.BeginOutputReadLine();
+        }
+
+        public Process Process { get; }
+
+        public string Log
+        {
+            get
+            {
+                lock (_lines)
+                {
+                    return string.Join('\n', _lines);
+                }
+            }
+        }
+
+        /// <summary>
+        /// Waits until the worker reports taking its <paramref name="nth"/> work item and returns that item's tag; fails
+        /// if the worker exits first (it exits by itself once the queue is idle, so this never waits on a clock).
+        /// </summary>
+        public async Task<string> WaitForTakenAsync(int nth)
+        {
+            while (true)
+            {
+                MatchCollection taken = TookLine().Matches(Log);
+                if (taken.Count >= nth)
+                {
+                    return taken[nth - 1].Groups[1].Value;
+                }
+
+                Assert.False(Process.HasExited, "the worker exited before it could be killed:\n" + Log);
+                await _signal.WaitAsync(TimeSpan.FromSeconds(1));
+            }
+        }
+    }
+}
