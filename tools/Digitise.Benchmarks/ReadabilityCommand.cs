@@ -108,7 +108,7 @@ internal static class ReadabilityCommand
             fp += !positive && flagged ? 1 : 0;
             fn += positive && !flagged ? 1 : 0;
             log?.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFileName(sample.File),-18} {sample.Kind,-11} {dpi,3} dpi  flagged {(flagged ? "yes" : "no "),-3}  words {stats.Words,4} letters {stats.Letters,5} confident {stats.ConfidentShare,5:0.00} median {stats.MedianConfidence,5:0.0} stray {stats.BaselineStray,5:0.00} ink {stats.InkCoverage,6:0.0000} CER {CharacterErrorRate.Of(result.Text, sample.Text),6:P1}{(quality.Blank ? " BLANK" : string.Empty)}"));
+                $"{Path.GetFileName(sample.File),-18} {sample.Kind,-11} {dpi,3} dpi  flagged {(flagged ? "yes" : "no "),-3}  words {stats.Words,4} letters {stats.Letters,5} confident {stats.ConfidentShare,5:0.00} median {stats.MedianConfidence,5:0.0} confident words {stats.ConfidentWords,4} stray {stats.BaselineStray,5:0.00} ink {stats.InkCoverage,6:0.0000} CER {CharacterErrorRate.Of(result.Text, sample.Text),6:P1}{(quality.Blank ? " BLANK" : string.Empty)}"));
         }
 
         return (tp, fp, fn);
