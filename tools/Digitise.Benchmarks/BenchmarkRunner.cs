@@ -7,11 +7,15 @@ using Digitise.Ocr;
 namespace Digitise.Benchmarks;
 
 /// <summary>One line of the results table; <see cref="Note"/> set means the row did not run (or ran with a problem).</summary>
-internal sealed record BenchRow(string Name, int Pages, double Seconds, long PeakKb, string? Note = null)
+/// <param name="CpuSeconds">User + system CPU time of the row's child processes (what the work cost in cores, however busy the machine).</param>
+internal sealed record BenchRow(string Name, int Pages, double Seconds, long PeakKb, string? Note = null, double CpuSeconds = 0)
 {
     public bool Ran => Seconds > 0;
 
     public double PagesPerSecond => Ran ? Pages / Seconds : 0;
+
+    /// <summary>Pages per CPU-second: the throughput a dedicated machine would see, measured on a shared one.</summary>
+    public double PagesPerCpuSecond => CpuSeconds > 0 ? Pages / CpuSeconds : 0;
 }
 
 /// <summary>Runs every row on the same corpus and prints a markdown report.</summary>
@@ -125,7 +129,7 @@ internal static partial class BenchmarkRunner
             // As a bureau runs it: page QA (on by default) and every separation mode switched on.
             "--separate", "all",
         ];
-        (ChildResult result, double seconds, long peakKb) = await MeasureAsync(
+        (ChildResult result, double seconds, long peakKb, double cpu) = await MeasureCpuAsync(
             monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, cancellationToken)).ConfigureAwait(false);
         if (result.ExitCode != 0)
         {
@@ -136,8 +140,8 @@ internal static partial class BenchmarkRunner
         Match ocred = OcredPages().Match(result.Stdout);
         int pages = ocred.Success ? int.Parse(ocred.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
         return pages == expectedPages
-            ? new BenchRow(name, expectedPages, seconds, peakKb)
-            : new BenchRow(name, expectedPages, seconds, peakKb, string.Create(CultureInfo.InvariantCulture, $"OCRed {pages} of {expectedPages} pages"));
+            ? new BenchRow(name, expectedPages, seconds, peakKb, CpuSeconds: cpu)
+            : new BenchRow(name, expectedPages, seconds, peakKb, string.Create(CultureInfo.InvariantCulture, $"OCRed {pages} of {expectedPages} pages"), cpu);
     }
 
     private static Task<BenchRow> CeilingAsync(Corpus corpus, int cores, string work, TextWriter log, CancellationToken cancellationToken) =>
@@ -150,7 +154,7 @@ internal static partial class BenchmarkRunner
         log.WriteLine($"digitise-bench: {name} ...");
         string self = Path.Combine(AppContext.BaseDirectory, "digitise-bench.dll");
         string[] arguments = [self, "ceiling", documents, "--threads", cores.ToString(CultureInfo.InvariantCulture), .. textDirectory is null ? Array.Empty<string>() : ["--text", textDirectory]];
-        (ChildResult result, double seconds, long peakKb) = await MeasureAsync(
+        (ChildResult result, double seconds, long peakKb, double cpu) = await MeasureCpuAsync(
             monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, cancellationToken)).ConfigureAwait(false);
         Match match = CeilingPages().Match(result.Stdout);
         int pages = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
@@ -160,7 +164,7 @@ internal static partial class BenchmarkRunner
             return new BenchRow(name, expectedPages, seconds, peakKb, string.Create(CultureInfo.InvariantCulture, $"failed (exit {result.ExitCode}, {pages} pages)"));
         }
 
-        return new BenchRow(name, pages, seconds, peakKb);
+        return new BenchRow(name, pages, seconds, peakKb, CpuSeconds: cpu);
     }
 
     private static async Task<BenchRow> TesseractCliAsync(Corpus corpus, int cores, string work, TextWriter log, CancellationToken cancellationToken)
@@ -226,6 +230,43 @@ internal static partial class BenchmarkRunner
             return (result, seconds, monitor.PeakKb);
         }
     }
+
+    /// <summary>
+    /// <see cref="MeasureAsync{T}"/> plus the CPU time of the children reaped meanwhile (getrusage RUSAGE_CHILDREN): on a
+    /// shared machine wall time measures the other users too, CPU time measures the work. Rows are measured one at a time.
+    /// </summary>
+    private static async Task<(T Result, double Seconds, long PeakKb, double CpuSeconds)> MeasureCpuAsync<T>(Func<PeakMemoryMonitor, Task<T>> run)
+    {
+        double before = ChildrenCpuSeconds();
+        (T result, double seconds, long peakKb) = await MeasureAsync(run).ConfigureAwait(false);
+        return (result, seconds, peakKb, ChildrenCpuSeconds() - before);
+    }
+
+    private static double ChildrenCpuSeconds()
+    {
+        if (GetRusage(RusageChildren, out Rusage usage) != 0)
+        {
+            return 0;
+        }
+
+        return usage.UserSeconds + (usage.UserMicroseconds / 1e6) + usage.SystemSeconds + (usage.SystemMicroseconds / 1e6);
+    }
+
+    private const int RusageChildren = -1;
+
+    /// <summary>The head of Linux's struct rusage (two timevals); the rest of the struct is room the call may fill.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private unsafe struct Rusage
+    {
+        public long UserSeconds;
+        public long UserMicroseconds;
+        public long SystemSeconds;
+        public long SystemMicroseconds;
+        public fixed long Rest[14];
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrusage")]
+    private static partial int GetRusage(int who, out Rusage usage);
 
     private static void Print(TextWriter o, BenchOptions options, Corpus corpus, List<BenchRow> rows, BenchRow ceiling, List<BenchRow> memory)
     {
