@@ -51,6 +51,19 @@ internal sealed class PostgresDatabase : IAsyncDisposable
         }
     }
 
+    /// <summary>An open connection, for synchronous callers (the data-protection key ring).</summary>
+    public NpgsqlConnection Open()
+    {
+        try
+        {
+            return _dataSource.OpenConnection();
+        }
+        catch (NpgsqlException ex) when (ex is not PostgresException)
+        {
+            throw new InvalidOperationException($"Cannot connect to the {Description}: {ex.Message} (check --db / Storage:Database).", ex);
+        }
+    }
+
     /// <summary>Runs <paramref name="work"/> in one transaction, committed when it returns.</summary>
     public async Task<T> WriteAsync<T>(Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<T>> work, CancellationToken cancellationToken)
     {

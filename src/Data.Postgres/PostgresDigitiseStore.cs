@@ -141,7 +141,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                    COALESCE((SELECT AVG(p.mean_confidence) FROM pages p
                              WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags NOT LIKE 'blank%'), 0.0),
                    COALESCE((SELECT string_agg(p.page_number || ':' || p.qa_flags, ' ' ORDER BY p.page_number) FROM pages p
-                             WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags <> ''), '')
+                             WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags <> ''), ''),
+                   COALESCE(d.document_type, '')
             FROM batch_sources bs
             JOIN documents d ON d.sha256 = bs.sha256
             WHERE bs.batch_id = @batch AND d.status <> 'superseded'
@@ -170,6 +171,7 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                     MeanConfidence: reader.GetDouble(9))
                 {
                     Qa = reader.GetString(10),
+                    DocumentType = reader.GetString(11),
                 });
             }
         }
@@ -467,14 +469,22 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
         }
 
         await using (NpgsqlCommand document = Command(connection, transaction, """
-            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags)
-            VALUES (@id, @sha, @batch, @first, @last, @status, @patient, @score, @reason, @model, @now, @risks)
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags,
+                                   document_type, document_type_confidence, document_type_source, document_type_model)
+            VALUES (@id, @sha, @batch, @first, @last, @status, @patient, @score, @reason, @model, @now, @risks, @type, @typeConfidence, @typeSource, @typeModel)
             ON CONFLICT (document_id) DO UPDATE SET
                 batch_id = excluded.batch_id, first_page = excluded.first_page, last_page = excluded.last_page, status = excluded.status,
                 patient_id = excluded.patient_id, match_score = excluded.match_score, reason = excluded.reason,
-                model_version = excluded.model_version, decided_at = excluded.decided_at, risk_flags = excluded.risk_flags;
+                model_version = excluded.model_version, decided_at = excluded.decided_at, risk_flags = excluded.risk_flags,
+                document_type = excluded.document_type, document_type_confidence = excluded.document_type_confidence,
+                document_type_source = excluded.document_type_source, document_type_model = excluded.document_type_model;
             """))
         {
+            DocumentClassification? type = status == DocumentStatus.Quarantined ? null : outcome.Type;
+            document.Parameters.Add(Text("type", type?.Code));
+            document.Parameters.Add(new NpgsqlParameter("typeConfidence", NpgsqlDbType.Double) { Value = type is null ? DBNull.Value : SqliteColumns.Finite(type.Confidence) });
+            document.Parameters.Add(Text("typeSource", type is null ? null : DocumentClassification.SourceToWire(type.Source)));
+            document.Parameters.Add(Text("typeModel", type?.ModelVersion));
             document.Parameters.AddWithValue("id", documentId);
             document.Parameters.AddWithValue("sha", source.Sha256);
             document.Parameters.AddWithValue("batch", batchId);
@@ -500,8 +510,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                 foreach (ExtractedIdentifier item in indexed.Identifiers)
                 {
                     var command = new NpgsqlBatchCommand("""
-                        INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json)
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+                        INSERT INTO identifiers (document_id, kind, value, raw, valid, confidence, page, boxes_json, source, sought_for)
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
                         """);
                     command.Parameters.Add(new NpgsqlParameter { Value = documentId });
                     command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Kind(item.Kind) });
@@ -511,6 +521,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                     command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Finite(item.Confidence) });
                     command.Parameters.Add(new NpgsqlParameter { Value = item.PageNumber });
                     command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Boxes(item.Boxes ?? []) });
+                    command.Parameters.Add(new NpgsqlParameter { Value = item.Source.ToWire() });
+                    command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = (object?)item.SoughtFor ?? DBNull.Value });
                     batch.BatchCommands.Add(command);
                 }
 

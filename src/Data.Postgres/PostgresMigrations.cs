@@ -287,6 +287,35 @@ internal static class PostgresMigrations
             CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
                 FOR EACH ROW EXECUTE FUNCTION digitise_audit_seal_only();
             """),
+
+        // SQLite step 9 (identifier provenance, issue 11), and SQLite's COLLATE NOCASE on the user-name columns of step 8: an
+        // ICU case-insensitive collation, so "Alice" finds, signs in and signs out "alice" with the same SQL on both providers.
+        new(4, "identifier provenance (SQLite step 9); case-insensitive user names", """
+            ALTER TABLE identifiers ADD COLUMN source text NOT NULL DEFAULT 'label';
+            ALTER TABLE identifiers ADD COLUMN sought_for text NULL;
+
+            CREATE COLLATION digitise_nocase (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+            ALTER TABLE users ALTER COLUMN username TYPE text COLLATE digitise_nocase;
+            ALTER TABLE sessions ALTER COLUMN username TYPE text COLLATE digitise_nocase;
+            ALTER TABLE lease_search_results ALTER COLUMN username TYPE text COLLATE digitise_nocase;
+            """),
+
+        // SQLite step 10 (document types, issue 14): each document's type code, the classifier's confidence and model or
+        // 'clerk' when a clerk chose it; trained document-type models as versioned JSON.
+        new(5, "document types (SQLite step 10)", """
+            ALTER TABLE documents ADD COLUMN document_type text NULL;
+            ALTER TABLE documents ADD COLUMN document_type_confidence double precision NULL;
+            ALTER TABLE documents ADD COLUMN document_type_source text NULL CHECK (document_type_source IN ('classifier', 'clerk'));
+            ALTER TABLE documents ADD COLUMN document_type_model text NULL;
+            CREATE INDEX ix_documents_document_type ON documents (document_type);
+
+            CREATE TABLE document_type_models (
+                version     text     NOT NULL PRIMARY KEY,
+                sequence    integer  NOT NULL UNIQUE,
+                created_utc utc_text NOT NULL,
+                model_json  text     NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

@@ -60,6 +60,25 @@ internal sealed class SqliteDatabase
         }
     }
 
+    /// <summary>An open pooled connection with the busy timeout, for synchronous callers (the data-protection key ring).</summary>
+    public SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        try
+        {
+            connection.Open();
+            using SqliteCommand pragma = connection.CreateCommand();
+            pragma.CommandText = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds};");
+            pragma.ExecuteNonQuery();
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>
     /// Runs <paramref name="work"/> in one transaction under the in-process write lock. <c>BeginTransaction()</c> is
     /// <c>BEGIN IMMEDIATE</c>: the file's write lock is taken before anything is read, so there is no deferred-upgrade

@@ -159,7 +159,8 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
                    COALESCE((SELECT AVG(p.mean_confidence) FROM pages p
                              WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags NOT LIKE 'blank%'), 0.0),
                    COALESCE((SELECT group_concat(p.page_number || ':' || p.qa_flags, ' ') FROM pages p
-                             WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags <> ''), '')
+                             WHERE p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page AND p.qa_flags <> ''), ''),
+                   COALESCE(d.document_type, '')
             FROM batch_sources bs
             JOIN documents d ON d.sha256 = bs.sha256
             WHERE bs.batch_id = $batch AND d.status <> 'superseded'
@@ -188,6 +189,7 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
                     MeanConfidence: reader.GetDouble(9))
                 {
                     Qa = reader.GetString(10),
+                    DocumentType = reader.GetString(11),
                 });
             }
         }
@@ -349,14 +351,22 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         }
 
         using (SqliteCommand document = Command(connection, transaction, """
-            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags)
-            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now, $risks)
+            INSERT INTO documents (document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags,
+                                   document_type, document_type_confidence, document_type_source, document_type_model)
+            VALUES ($id, $sha, $batch, $first, $last, $status, $patient, $score, $reason, $model, $now, $risks, $type, $typeConfidence, $typeSource, $typeModel)
             ON CONFLICT (document_id) DO UPDATE SET
                 batch_id = excluded.batch_id, first_page = excluded.first_page, last_page = excluded.last_page, status = excluded.status,
                 patient_id = excluded.patient_id, match_score = excluded.match_score, reason = excluded.reason,
-                model_version = excluded.model_version, decided_at = excluded.decided_at, risk_flags = excluded.risk_flags;
+                model_version = excluded.model_version, decided_at = excluded.decided_at, risk_flags = excluded.risk_flags,
+                document_type = excluded.document_type, document_type_confidence = excluded.document_type_confidence,
+                document_type_source = excluded.document_type_source, document_type_model = excluded.document_type_model;
             """))
         {
+            DocumentClassification? type = status == DocumentStatus.Quarantined ? null : outcome.Type;
+            document.Parameters.AddWithValue("$type", (object?)type?.Code ?? DBNull.Value);
+            document.Parameters.AddWithValue("$typeConfidence", type is null ? DBNull.Value : (object)SqliteColumns.Finite(type.Confidence));
+            document.Parameters.AddWithValue("$typeSource", type is null ? DBNull.Value : (object)DocumentClassification.SourceToWire(type.Source));
+            document.Parameters.AddWithValue("$typeModel", (object?)type?.ModelVersion ?? DBNull.Value);
             document.Parameters.AddWithValue("$id", documentId);
             document.Parameters.AddWithValue("$sha", source.Sha256);
             document.Parameters.AddWithValue("$batch", batchId);

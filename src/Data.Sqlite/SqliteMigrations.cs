@@ -416,6 +416,24 @@ internal static class SqliteMigrations
             ALTER TABLE identifiers ADD COLUMN source TEXT NOT NULL DEFAULT 'label';
             ALTER TABLE identifiers ADD COLUMN sought_for TEXT NULL;
             """),
+
+        // Document types: each document's type code (a DocumentTypes:Types code, SNOMED-mapped in configuration), the
+        // classifier's confidence and model, or 'clerk' when a clerk chose it (those are the classifier's training
+        // labels); trained document-type models as versioned JSON. A table rebuild of documents must keep these columns.
+        new(10, "document types", """
+            ALTER TABLE documents ADD COLUMN document_type TEXT NULL;
+            ALTER TABLE documents ADD COLUMN document_type_confidence REAL NULL;
+            ALTER TABLE documents ADD COLUMN document_type_source TEXT NULL CHECK (document_type_source IN ('classifier', 'clerk'));
+            ALTER TABLE documents ADD COLUMN document_type_model TEXT NULL;
+            CREATE INDEX ix_documents_document_type ON documents (document_type);
+
+            CREATE TABLE document_type_models (
+                version     TEXT    NOT NULL PRIMARY KEY,
+                sequence    INTEGER NOT NULL UNIQUE,
+                created_utc TEXT    NOT NULL,
+                model_json  TEXT    NOT NULL
+            );
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

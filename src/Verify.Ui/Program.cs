@@ -24,6 +24,7 @@ public static class VerifyApp
         WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddVerifyConfiguration(configure);
         await builder.AddDigitiseStoresAsync(cancellationToken);
+        builder.AddDocumentTypes();
         builder.AddVerifyAuthentication();
         builder.AddVerifyWeb();
 
@@ -33,6 +34,7 @@ public static class VerifyApp
         app.MapSignIn();
         app.MapPages();
         app.MapQueueApi();
+        app.MapDocumentTypeApi();
         app.MapPatientsApi();
         app.MapDashboardApi();
         app.MapOperatorApi();

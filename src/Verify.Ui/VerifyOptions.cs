@@ -10,8 +10,11 @@ public sealed class VerifyOptions
 {
     public const string Section = "Verify";
 
-    /// <summary>The SQLite database the pipeline writes; page previews are read from <c>blobs/</c> beside it.</summary>
+    /// <summary>The database the pipeline writes: a SQLite file, or a PostgreSQL connection string (several instances may share one).</summary>
     public string DatabasePath { get; set; } = string.Empty;
+
+    /// <summary>Where page previews are read from (default: the store's own, e.g. <c>blobs/</c> beside a SQLite file).</summary>
+    public string? Blobs { get; set; }
 
     /// <summary>How long a document stays leased to one clerk before another may take it.</summary>
     public double LeaseMinutes { get; set; } = 10;

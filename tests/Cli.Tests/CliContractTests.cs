@@ -31,6 +31,11 @@ public sealed class CliContractTests
         }
 
         Assert.Equal(4, Csv.Read(batch.Manifest).Count);
+
+        // document_type is appended last (bureaus read the manifest by position); every document but the quarantined one has one.
+        Assert.Equal("document_type", header[^1]);
+        Assert.All(Csv.Read(batch.Manifest), r => Assert.Equal(r["status"] != "quarantined",
+            global::Digitise.Domain.DocumentTypeOptions.Defaults.Any(t => t.Code == r["document_type"])));
         Assert.Contains("pages/s", stdout, StringComparison.Ordinal);
         Assert.Contains("quarantined", stdout, StringComparison.Ordinal);
     }
@@ -40,9 +45,12 @@ public sealed class CliContractTests
     {
         using var batch = new TempBatch(documents: 1, seed: 59);
         string db = Path.Combine(batch.Root, "from-env.db");
-        using System.Diagnostics.Process process = Digitise.Start("run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q");
+        // The default database under a folder of the test's own, not the machine's ~/.local/share (which other branches' runs share).
+        string dataHome = Path.Combine(batch.Root, "xdg");
+        using System.Diagnostics.Process process = Digitise.Start(new Dictionary<string, string> { ["XDG_DATA_HOME"] = dataHome }, "run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q");
         await process.WaitForExitAsync();
         Assert.Equal(0, process.ExitCode);
+        Assert.True(File.Exists(Path.Combine(dataHome, "digitise", "digitise.db")));
 
         var start = new System.Diagnostics.ProcessStartInfo(Path.Combine(Repo.Root, "digitise")) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (string arg in new[] { "run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "-q" })

@@ -90,6 +90,30 @@ public sealed class CorpusTests(CorpusRun run, ITestOutputHelper output) : IClas
         Assert.Empty(misfiled);
     }
 
+    /// <summary>
+    /// The type classifier learned from the typed generator's documents; the corpus comes from the main generator and
+    /// through OCR, so this measures it on documents made another way.
+    /// </summary>
+    [Fact]
+    public void Run_GeneratedCorpus_DocumentTypesAgreeWithTruth()
+    {
+        Dictionary<string, Dictionary<string, string>> truth = run.Truth.ToDictionary(t => Normalise(t["source_file"]), StringComparer.Ordinal);
+        var typed = run.Manifest.Where(r => r["status"] != "quarantined").ToList();
+        int right = typed.Count(r => r["document_type"] == truth[Normalise(r["source_file"])]["document_type"] switch
+        {
+            "clinic_letter" => "clinical_letter",
+            "discharge_summary" => "discharge_summary",
+            "lab_report" => "laboratory_report",
+            _ => "clinical_note",
+        });
+        double accuracy = (double)right / typed.Count;
+        string report = string.Create(CultureInfo.InvariantCulture, $"document types on the OCRed corpus: {right}/{typed.Count} = {accuracy:P1}");
+        output.WriteLine(report);
+        Directory.CreateDirectory(Path.Combine(Repo.Root, "artifacts"));
+        File.WriteAllText(Path.Combine(Repo.Root, "artifacts", "document-type-corpus.txt"), report + "\n");
+        Assert.True(accuracy >= 0.9, report);
+    }
+
     [Fact]
     public void Run_GeneratedCorpus_ReportsStraightThroughRate()
     {

@@ -120,6 +120,24 @@ public sealed partial class DistributedRunTests : IAsyncLifetime
             Directory.GetFiles(Path.Combine(exportDir, "documents")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [PostgresFact]
+    public async Task UsersAndAudit_OnPostgres_WorkAsOnSqlite()
+    {
+        // Accounts, sign-out everywhere and the audit chain on the shared database the web instances serve.
+        (int added, string addOut, string addErr) = await Digitise.ExecWithInputAsync("a-long-enough-passphrase-9", "users", "add", "Olive", "--role", "admin", "--password-stdin", "--db", _database);
+        Assert.True(added == 0, addOut + addErr);
+        (int updated, string updateOut, _) = await Digitise.ExecWithInputAsync("another-long-passphrase-7", "users", "add", "olive", "--role", "manager", "--password-stdin", "--db", _database);
+        Assert.Equal((0, "user olive updated (manager)"), (updated, updateOut.Trim()));
+        Assert.Equal(0, (await Digitise.ExecAsync("users", "disable", "OLIVE", "--db", _database)).ExitCode);
+        Assert.Equal(1, (await Digitise.ExecAsync("users", "signout", "nobody", "--db", _database)).ExitCode);
+        Assert.Equal(1, Scalar("SELECT count(*) FROM users WHERE disabled = 1 AND role = 'manager';"));
+
+        (int verified, string audit, string auditErr) = await Digitise.ExecAsync("audit", "verify", "--db", _database);
+        Assert.True(verified == 0, audit + auditErr);
+        Assert.Contains("rows:              3\n", audit, StringComparison.Ordinal);
+        Assert.Contains("intact:            yes", audit, StringComparison.Ordinal);
+    }
+
     /// <summary>What must agree between the two forms: documents, their pages, statuses and patients.</summary>
     private static List<string> Summary(string manifest) =>
         [.. Csv.Read(manifest)

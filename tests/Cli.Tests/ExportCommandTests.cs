@@ -56,6 +56,53 @@ public sealed class ExportCommandTests : IDisposable
         Assert.All(rows, r => Assert.NotEqual(string.Empty, r["searchable_pdf"]));
         Assert.Contains("balances:              yes", await File.ReadAllTextAsync(Path.Combine(outDir, "reconciliation.txt")), StringComparison.Ordinal);
 
+        // --fhir: one DocumentReference per filed document, its attachment the PDF the export wrote (validated against
+        // the R4 definitions in tests/Export.Tests); without an ODS code it refuses, naming the setting.
+        (exit, _, stderr) = await Digitise.ExecAsync("export", outDir, "--db", db, "--fhir");
+        Assert.Equal(1, exit);
+        Assert.Contains("Export:OdsCode", stderr, StringComparison.Ordinal);
+        (exit, stdout, stderr) = await Digitise.ExecAsync(new Dictionary<string, string> { ["DIGITISE_Export__OdsCode"] = "RR8" }, "export", outDir, "--db", db, "--fhir");
+        Assert.True(exit == 0, stdout + stderr);
+        using (var bundle = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outDir, "fhir", "bundle.json"))))
+        {
+            Assert.Equal("transaction", bundle.RootElement.GetProperty("type").GetString());
+            var references = bundle.RootElement.GetProperty("entry").EnumerateArray().Select(e => e.GetProperty("resource")).ToList();
+            Assert.Equal(rows.Count, references.Count);
+            System.Text.Json.JsonElement mine = references.Single(r => r.GetProperty("masterIdentifier").GetProperty("value").GetString() == filed["document_id"]);
+            System.Text.Json.JsonElement attachment = mine.GetProperty("content")[0].GetProperty("attachment");
+            Assert.Equal(filed["searchable_pdf"], attachment.GetProperty("url").GetString());
+            Assert.Equal(pdf.Length, attachment.GetProperty("size").GetInt32());
+#pragma warning disable CA5350 // FHIR's attachment hash is SHA-1
+            Assert.Equal(Convert.ToBase64String(System.Security.Cryptography.SHA1.HashData(pdf)), attachment.GetProperty("hash").GetString());
+#pragma warning restore CA5350
+            Assert.Equal("http://snomed.info/sct", mine.GetProperty("type").GetProperty("coding")[0].GetProperty("system").GetString());
+        }
+
+        // --ndr: the Lloyd George bulk upload. doc-0001's patient (P000182) goes in; doc-0014's patient carries an NHS
+        // number on the index that fails the check digit (the sample's mistyped MPI entry), so the repository would
+        // refuse it: it is left out and listed with the reason. Without a practice code it refuses, naming the setting.
+        (exit, _, stderr) = await Digitise.ExecAsync("export", outDir, "--db", db, "--ndr");
+        Assert.Equal(1, exit);
+        Assert.Contains("Export:GpPracticeCode", stderr, StringComparison.Ordinal);
+        (exit, stdout, stderr) = await Digitise.ExecAsync(
+            new Dictionary<string, string> { ["DIGITISE_Export__GpPracticeCode"] = "B86016", ["DIGITISE_Export__ScanIdPrefix"] = "BUREAU-" }, "export", outDir, "--db", db, "--ndr");
+        Assert.True(exit == 0, stdout + stderr);
+        string ndr = Path.Combine(outDir, "ndr");
+        string[] metadata = await File.ReadAllLinesAsync(Path.Combine(ndr, "metadata.csv"));
+        Assert.Equal("FILEPATH,PAGE COUNT,GP-PRACTICE-CODE,NHS-NO,SECTION,SUB-SECTION,SCAN-DATE,SCAN-ID,USER-ID,UPLOAD", metadata[0]);
+        string[] cells = Assert.Single(metadata[1..]).Split(',');
+        string auto = rows.Single(r => r["document_id"] != filed["document_id"])["document_id"];
+        Assert.Equal("3262723444/1of1_Lloyd_George_Record_[Edith Mckenzie]_[3262723444]_[13-06-1940].pdf", cells[0]);
+        Assert.Equal(["1", "B86016", "3262723444", "LG", "", "BUREAU-" + auto, "digitise"], [cells[1], cells[2], cells[3], cells[4], cells[5], cells[7], cells[8]]);
+        Assert.Matches(@"^\d\d/\d\d/\d{4}$", cells[6]);
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(outDir, rows.Single(r => r["document_id"] == auto)["searchable_pdf"])),
+            await File.ReadAllBytesAsync(Path.Combine(ndr, cells[0])));
+        Dictionary<string, string> left = Assert.Single(Csv.Read(Path.Combine(ndr, "rejected.csv")));
+        Assert.Equal(truthPatient, left["patient_id"]);
+        Assert.Contains("modulus 11", left["reason"], StringComparison.Ordinal);
+        Assert.Contains("left out " + truthPatient, stdout, StringComparison.Ordinal);
+
         // An unknown batch is an error that says so.
         (exit, _, stderr) = await Digitise.ExecAsync("export", Path.Combine(_root, "nowhere"), "--db", db);
         Assert.Equal(1, exit);

@@ -26,7 +26,7 @@ public sealed partial class SearchablePdfTests
             Assert.True(code == 0, output);
 
             string manifest = Path.Combine(outDir, "manifest.csv");
-            Assert.Equal("searchable_pdf", Csv.Header(manifest)[^1]);
+            Assert.Equal("searchable_pdf", Csv.Header(manifest)[^2]);
             Dictionary<string, Dictionary<string, string>> patients = Csv.Read(mpi).ToDictionary(p => p["patient_id"], StringComparer.Ordinal);
             List<Dictionary<string, string>> rows = Csv.Read(manifest);
             Assert.Equal(2, rows.Count);

@@ -373,6 +373,47 @@ public abstract class DigitiseStoreContractTests
     }
 
     [Fact]
+    public async Task SaveOutcomeAsync_DocumentType_StoredAndInManifestButNotForAQuarantine()
+    {
+        await using IDigitiseStore store = await OpenAsync();
+        long batch = await store.OpenBatchAsync("b", Ct);
+        SourceFile source = TestData.Source("typed.tif");
+        DocumentOutcome filed = TestData.Outcome(source, 1, 1, 2) with
+        {
+            Type = new DocumentClassification("lab_report", 0.83, DocumentTypeSource.Classifier, "dt-2"),
+        };
+        DocumentOutcome quarantined = TestData.Outcome(source, 2, 2, 2, DocumentStatus.Quarantined, reason: "unreadable") with
+        {
+            Type = new DocumentClassification("other", 0.2, DocumentTypeSource.Classifier, "dt-2"),
+        };
+
+        await store.SaveOutcomeAsync(batch, filed, Ct);
+        await store.SaveOutcomeAsync(batch, quarantined, Ct);
+
+        IReadOnlyList<ManifestRow> rows = await store.GetManifestAsync(batch, Ct);
+        Assert.Equal(["lab_report", ""], rows.Select(r => r.DocumentType));
+        Assert.Equal("classifier", Text($"SELECT document_type_source FROM documents WHERE document_id = '{filed.Id.Value}';"));
+        Assert.Equal("dt-2", Text($"SELECT document_type_model FROM documents WHERE document_id = '{filed.Id.Value}';"));
+        Assert.Equal(830, Scalar($"SELECT CAST(ROUND(document_type_confidence * 1000) AS INTEGER) FROM documents WHERE document_id = '{filed.Id.Value}';"));
+        Assert.Null(Text($"SELECT document_type FROM documents WHERE document_id = '{quarantined.Id.Value}';"));
+        Assert.NotNull(TryExecute($"UPDATE documents SET document_type_source = 'guess' WHERE document_id = '{filed.Id.Value}';"));
+    }
+
+    [Fact]
+    public async Task SaveOutcomeAsync_IdentifierProvenance_StoredPerIdentifier()
+    {
+        await using IDigitiseStore store = await OpenAsync();
+        long batch = await store.OpenBatchAsync("b", Ct);
+        DocumentOutcome outcome = TestData.Outcome(TestData.Source("sought.tif"), 1, 1, 1);
+        IndexedDocument indexed = outcome.Document!;
+        ExtractedIdentifier[] identifiers = [indexed.Identifiers[0] with { Source = EvidenceSource.Index }, indexed.Identifiers[1] with { Source = EvidenceSource.Search, SoughtFor = "P001" }];
+
+        await store.SaveOutcomeAsync(batch, outcome with { Document = indexed with { Identifiers = identifiers } }, Ct);
+
+        Assert.Equal(["index:", "search:P001"], Strings("SELECT source || ':' || COALESCE(sought_for, '') FROM identifiers ORDER BY id;"));
+    }
+
+    [Fact]
     public async Task SaveOutcomeAsync_SameFileFromTwoStoresAtOnce_OneDecisionPerDocument()
     {
         // Two workers redoing the same file (a redelivered work item) at the same moment.

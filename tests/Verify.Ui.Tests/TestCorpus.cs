@@ -1,12 +1,23 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Digitise.Data.Postgres;
 using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Storage;
+using Digitise.Testing;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Digitise.Verify.Ui.Tests;
+
+/// <summary>The database a <see cref="TestCorpus"/> lives in: a SQLite file, or a fresh database in the throwaway PostgreSQL.</summary>
+internal enum TestDatabase
+{
+    Sqlite = 0,
+    Postgres,
+}
 
 /// <summary>A temporary database seeded through the real store with realistic flagged, unmatched and auto-filed documents.</summary>
 internal sealed class TestCorpus : IAsyncDisposable
@@ -14,15 +25,27 @@ internal sealed class TestCorpus : IAsyncDisposable
     public const string Model = "rules-test";
     public const string Password = "correct-horse-battery";
 
-    private TestCorpus(string folder)
+    private readonly string? _postgresName;
+
+    private TestCorpus(string folder, string? postgresName)
     {
         Folder = folder;
-        DatabasePath = Path.Combine(folder, "digitise.db");
+        _postgresName = postgresName;
+        DatabasePath = postgresName is null
+            ? Path.Combine(folder, "digitise.db")
+            : new NpgsqlConnectionStringBuilder(TestServices.RequirePostgres()) { Database = postgresName }.ToString();
     }
 
     public string Folder { get; }
 
+    /// <summary>The <c>--db</c> value: the SQLite file's path, or the PostgreSQL connection string.</summary>
     public string DatabasePath { get; }
+
+    public bool IsPostgres => _postgresName is not null;
+
+    /// <summary>The verification store over this database, as one web instance would open it.</summary>
+    public SqlVerificationStore OpenStore(TimeProvider? time = null) =>
+        IsPostgres ? new PostgresVerificationStore(DatabasePath, time) : new SqliteVerificationStore(DatabasePath, time);
 
     public static readonly Patient[] Patients =
     [
@@ -34,12 +57,25 @@ internal sealed class TestCorpus : IAsyncDisposable
     ];
 
     /// <summary>Creates a corpus: <paramref name="flagged"/> needs_verification documents, 2 unmatched, <paramref name="autoFiled"/> auto-filed.</summary>
-    public static async Task<TestCorpus> CreateAsync(int flagged = 6, int autoFiled = 20, bool highRiskFirst = false, TimeProvider? time = null)
+    public static async Task<TestCorpus> CreateAsync(
+        int flagged = 6, int autoFiled = 20, bool highRiskFirst = false, TimeProvider? time = null, TestDatabase database = TestDatabase.Sqlite)
     {
         string folder = Path.Combine(Path.GetTempPath(), "digitise-verify-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
-        var corpus = new TestCorpus(folder);
-        await using SqliteDigitiseStore store = await SqliteDigitiseStore.OpenAsync(corpus.DatabasePath, time ?? TimeProvider.System, CancellationToken.None);
+        string? postgresName = null;
+        if (database == TestDatabase.Postgres)
+        {
+            postgresName = "digitise_verify_" + Guid.NewGuid().ToString("N")[..16];
+            await using var server = new NpgsqlConnection(TestServices.RequirePostgres());
+            await server.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {postgresName};", server);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var corpus = new TestCorpus(folder, postgresName);
+        await using IDigitiseStore store = postgresName is null
+            ? await SqliteDigitiseStore.OpenAsync(corpus.DatabasePath, time ?? TimeProvider.System, CancellationToken.None)
+            : await PostgresDigitiseStore.OpenAsync(corpus.DatabasePath, time ?? TimeProvider.System, CancellationToken.None);
         await store.UpsertPatientsAsync(Patients, CancellationToken.None);
         long batch = await store.OpenBatchAsync("test-batch", CancellationToken.None);
         for (int i = 0; i < flagged; i++)
@@ -69,47 +105,58 @@ internal sealed class TestCorpus : IAsyncDisposable
     {
         // PBKDF2 is slow by design: hash the shared test password once (the hash does not depend on the user name).
         string hash = await PasswordHash.Value;
-        await new SqliteVerificationStore(DatabasePath).SaveUserAsync(name, hash, role, "test", CancellationToken.None);
+        await OpenStore().SaveUserAsync(name, hash, role, "test", CancellationToken.None);
     }
 
     private static readonly Lazy<Task<string>> PasswordHash = new(() => Task.Run(() =>
         new Microsoft.AspNetCore.Identity.PasswordHasher<string>().HashPassword("test", Password)));
 
-    /// <summary>Runs SQL on the file directly, around the store (as someone with the file could).</summary>
+    /// <summary>Runs SQL on the database directly, around the store (as someone with the file or a database login could).</summary>
     public void Execute(string sql)
     {
-        using SqliteConnection connection = OpenRaw();
-        using SqliteCommand command = connection.CreateCommand();
+        using DbConnection connection = OpenRaw();
+        using DbCommand command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
-    public SqliteConnection OpenRaw()
+    public DbConnection OpenRaw()
     {
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        DbConnection connection = IsPostgres
+            ? new NpgsqlConnection(new NpgsqlConnectionStringBuilder(DatabasePath) { Pooling = false }.ToString())
+            : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
         connection.Open();
         return connection;
     }
 
     public long Scalar(string sql)
     {
-        using SqliteConnection connection = OpenRaw();
-        using SqliteCommand command = connection.CreateCommand();
+        using DbConnection connection = OpenRaw();
+        using DbCommand command = connection.CreateCommand();
         command.CommandText = sql;
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
     public string? Text(string sql)
     {
-        using SqliteConnection connection = OpenRaw();
-        using SqliteCommand command = connection.CreateCommand();
+        using DbConnection connection = OpenRaw();
+        using DbCommand command = connection.CreateCommand();
         command.CommandText = sql;
         return command.ExecuteScalar() as string;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         SqliteConnection.ClearAllPools();
+        if (_postgresName is not null)
+        {
+            NpgsqlConnection.ClearAllPools();
+            await using var server = new NpgsqlConnection(TestServices.RequirePostgres());
+            await server.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresName} WITH (FORCE);", server);
+            await drop.ExecuteNonQueryAsync();
+        }
+
         try
         {
             Directory.Delete(Folder, recursive: true);
@@ -117,8 +164,6 @@ internal sealed class TestCorpus : IAsyncDisposable
         catch (IOException)
         {
         }
-
-        return ValueTask.CompletedTask;
     }
 
     /// <summary>A one-page clinic letter with a Re: line, the words and boxes a scan would give, and the matcher's verdict.</summary>

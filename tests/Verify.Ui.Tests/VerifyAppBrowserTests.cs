@@ -25,6 +25,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Corpus.AddUserAsync("alice", Roles.Clerk);
         await Corpus.AddUserAsync("bob", Roles.Clerk);
         await Corpus.AddUserAsync("carol", Roles.Manager);
+        await Corpus.AddUserAsync("dave", Roles.Clerk);
         await Corpus.AddUserAsync("olive", Roles.Operator);
         await Corpus.AddUserAsync("erin", Roles.Clerk);
         _app = await VerifyApp.CreateAsync(["--urls", "http://127.0.0.1:0"], o =>
@@ -170,6 +171,40 @@ public sealed class VerifyAppBrowserTests(BrowserFixture fixture)
     }
 
     [Fact]
+    public async Task Clerk_UncertainDocumentType_PicksItWithOneKeyThenFiles()
+    {
+        IPage dave = await fixture.SignInAsync("dave");
+        await dave.WaitForSelectorAsync("#app[data-state=ready]");
+        string documentId = (await dave.GetAttributeAsync("#app", "data-document-id"))!;
+
+        // The classifier was unsure of this one; the clerk's lease brings the same document back on reload.
+        fixture.Corpus.Execute($"UPDATE documents SET document_type = 'clinical_letter', document_type_confidence = 0.41, document_type_source = 'classifier', document_type_model = 'dt-0' WHERE document_id = '{documentId}';");
+
+        await dave.ReloadAsync();
+        await dave.WaitForSelectorAsync("#app[data-state=ready]");
+        Assert.Equal(documentId, await dave.GetAttributeAsync("#app", "data-document-id"));
+        await dave.WaitForFunctionAsync("() => document.querySelector('[data-testid=doc-type]').textContent.includes('Unsure')");
+        Assert.Contains("Laboratory report", await dave.InnerTextAsync("[data-testid=type-keys]"), StringComparison.Ordinal);
+
+        // Enter alone does not file an untyped document.
+        await dave.Keyboard.PressAsync("Enter");
+        await dave.WaitForFunctionAsync("() => document.querySelector('[data-testid=status]').textContent.includes('Pick the document type')");
+        Assert.Equal(documentId, await dave.GetAttributeAsync("#app", "data-document-id"));
+
+        // L (laboratory report, as the list shows) sets the type; Enter then files to the preselected candidate.
+        await dave.Keyboard.PressAsync("l");
+        await dave.WaitForFunctionAsync("() => document.querySelector('[data-testid=doc-type]').textContent.includes('set by clerk')");
+        await dave.Keyboard.PressAsync("Enter");
+        await dave.WaitForFunctionAsync($"() => document.querySelector('#app').dataset.documentId !== '{documentId}'");
+
+        Assert.Equal("laboratory_report", fixture.Corpus.Text($"SELECT document_type FROM documents WHERE document_id = '{documentId}';"));
+        Assert.Equal("clerk", fixture.Corpus.Text($"SELECT document_type_source FROM documents WHERE document_id = '{documentId}';"));
+        Assert.NotEqual("needs_verification", fixture.Corpus.Text($"SELECT status FROM documents WHERE document_id = '{documentId}';"));
+        Assert.Equal("laboratory_report", fixture.Corpus.Text($"SELECT detail FROM audit WHERE document_id = '{documentId}' AND action = 'set_document_type' AND username = 'dave';"));
+        await dave.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Dashboard_Numbers_MatchTheStore()
     {
         IPage page = await fixture.SignInAsync("carol", 1360, 1500);
@@ -183,6 +218,8 @@ public sealed class VerifyAppBrowserTests(BrowserFixture fixture)
         Assert.Equal(db.Scalar("SELECT count(*) FROM pages;"), await Number("pages-total"));
         Assert.Equal(db.Scalar("SELECT count(*) FROM source_files;"), await Number("files-total"));
         Assert.Equal(db.Scalar("SELECT count(*) FROM qa_reviews WHERE verdict IN ('correct', 'misfiled');"), await Number("qa-reviewed"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM documents WHERE document_type IS NULL AND status NOT IN ('quarantined', 'superseded');"), await Number("type-none"));
+        Assert.Equal(db.Scalar("SELECT count(*) FROM documents WHERE document_type = 'laboratory_report' AND status NOT IN ('quarantined', 'superseded');"), await Number("type-laboratory_report"));
         await page.WaitForFunctionAsync("() => [...document.querySelectorAll('.chart img')].every(i => i.complete && i.naturalWidth > 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = BrowserFixture.ScreenshotPath("dashboard.png"), FullPage = true });
         await page.Context.CloseAsync();

@@ -18,17 +18,14 @@ internal static class AuditCommand
         verify.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
-            if (!File.Exists(path))
+            if (!Providers.IsPostgres(path) && !File.Exists(path))
             {
                 Console.Error.WriteLine($"digitise: no database at {path}");
                 return 1;
             }
 
-            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
-            {
-            }
-
-            AuditChainReport report = await new SqliteVerificationStore(path).VerifyAuditChainAsync(ct);
+            SqlVerificationStore store = await Providers.OpenVerificationStoreAsync(path, ct);
+            AuditChainReport report = await store.VerifyAuditChainAsync(ct);
             Console.Write(Format(report));
             return report.Intact ? 0 : 2;
         });

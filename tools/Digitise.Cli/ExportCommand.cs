@@ -18,9 +18,11 @@ internal static class ExportCommand
     {
         var batch = new Argument<string>("BATCH") { Description = "Batch name (as printed by run; by default \"out:<absolute --out path>\"), its --out folder, or batch id." };
         var outDir = new Option<string?>("--out") { Description = "Folder to write (default: the batch's own --out folder)." };
+        var fhir = new Option<bool>("--fhir") { Description = "Also write fhir/bundle.json: a FHIR R4 transaction Bundle, one DocumentReference per filed document (needs Export:OdsCode)." };
+        var ndr = new Option<bool>("--ndr") { Description = "Also write ndr/: the National Document Repository's Lloyd George bulk upload (NHSNo/NofM_Lloyd_George_Record_... PDFs and metadata.csv; needs Export:GpPracticeCode). Patients it would refuse are left out, listed in ndr/rejected.csv." };
         var command = new Command("export", "Rewrite a batch's manifest.csv, reconciliation.txt and searchable PDFs with the clerks' decisions since the run.")
         {
-            batch, outDir, db, blobs, config,
+            batch, outDir, db, blobs, config, fhir, ndr,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -57,6 +59,24 @@ internal static class ExportCommand
             if (files.Account is { } account)
             {
                 Console.WriteLine($"  reconciliation {files.Reconciliation} ({(account.Balances ? "balances" : "DOES NOT BALANCE")})");
+            }
+
+            try
+            {
+                if (parse.GetValue(fhir))
+                {
+                    await Export.FhirExport.WriteAsync(store, b.Id, files.Rows, target, ct);
+                }
+
+                if (parse.GetValue(ndr))
+                {
+                    await Export.NdrExport.WriteAsync(store, b.Id, files.Rows, target, ct);
+                }
+            }
+            catch (InvalidOperationException ex)
+            {
+                Console.Error.WriteLine($"digitise: {ex.Message}");
+                return 1;
             }
 
             return files.Account is { Balances: false } ? 2 : 0;

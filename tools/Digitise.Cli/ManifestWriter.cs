@@ -13,6 +13,9 @@ internal static class ManifestWriter
         "source_file", "document_id", "first_page", "last_page", "status", "patient_id", "match_score", "reason",
         "pages", "mean_confidence", "sha256", "qa",
         "searchable_pdf",
+
+        // Appended last: bureaus' scripts read the manifest by position.
+        "document_type",
     ];
 
     public static async Task WriteAsync(string path, IReadOnlyList<ManifestRow> rows, CancellationToken cancellationToken)
@@ -36,6 +39,7 @@ internal static class ManifestWriter
                 row.Sha256,
                 row.Qa,
                 row.SearchablePdf,
+                row.DocumentType,
             ];
             csv.AppendJoin(',', fields.Select(Escape)).Append('\n');
         }

@@ -94,6 +94,7 @@ internal static class ModelCommand
         };
         await models.SaveAsync(version, sequence, now, trained.ToJson(), cancellationToken).ConfigureAwait(false);
         Print(stdout, trained, latest?.Version ?? start.Version);
+        await Typing.DocumentTyping.TrainAsync(database, stdout, cancellationToken).ConfigureAwait(false);
         return 0;
     }
 

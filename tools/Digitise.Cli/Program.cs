@@ -97,7 +97,7 @@ generate.SetAction((parse, ct) => Guard(() =>
     Console.WriteLine($"{set.Documents.Count} documents written to {parse.GetValue(samplesOut)}");
     return Task.FromResult(0);
 }));
-root.Subcommands.Add(new Command("samples", "Sample data.") { generate });
+root.Subcommands.Add(new Command("samples", "Sample data.") { generate, Digitise.Cli.Typing.TypedSamplesCommand.Create() });
 
 // digitise check
 var check = new Command("check", "Check that the OCR libraries and language data are installed.");
@@ -108,7 +108,7 @@ check.SetAction((parse, ct) => Guard(() =>
 }));
 root.Subcommands.Add(check);
 
-ServeCommand.AddTo(root, dbOption);
+ServeCommand.AddTo(root, dbOption, blobsOption);
 
 return await root.Parse(args).InvokeAsync();
 

@@ -51,6 +51,19 @@ internal static class Providers
             ? await PostgresDigitiseStore.OpenAsync(database, null, cancellationToken).ConfigureAwait(false)
             : await SqliteDigitiseStore.OpenAsync(database, cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// The verification app's store (accounts, sessions, the clerk queue, the audit chain) on the database, migrated first:
+    /// the same for a SQLite file and a PostgreSQL database shared by several web instances.
+    /// </summary>
+    public static async Task<SqlVerificationStore> OpenVerificationStoreAsync(string database, CancellationToken cancellationToken)
+    {
+        await using (IDigitiseStore migrator = await OpenStoreAsync(database, cancellationToken).ConfigureAwait(false))
+        {
+        }
+
+        return IsPostgres(database) ? new PostgresVerificationStore(database) : new SqliteVerificationStore(database);
+    }
+
     /// <summary>The blob store: --blobs (or Storage:Blobs), else the folder beside a SQLite database.</summary>
     public static async Task<IBlobStore> OpenBlobsAsync(string? blobs, string database, StorageSettings settings, CancellationToken cancellationToken)
     {

@@ -80,7 +80,9 @@ internal static class RunCommand
             store,
             settings.Pipeline,
             blobs,
-            separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation));
+            separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation),
+            classifier: await Typing.DocumentTyping.CreateClassifierAsync(request.Database, settings.DocumentTypes, request.Quiet ? TextWriter.Null : stderr, cancellationToken).ConfigureAwait(false),
+            queueUncertainTypes: settings.DocumentTypes.QueueUncertain);
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
         var progress = request.Quiet ? null : new ConsoleProgress(stderr);

@@ -10,26 +10,34 @@ namespace Digitise.Cli;
 internal static class ServeCommand
 {
     /// <summary>Adds <c>serve</c> and <c>users</c> to the root command.</summary>
-    public static void AddTo(RootCommand root, Option<string> db)
+    public static void AddTo(RootCommand root, Option<string> db, Option<string?> blobs)
     {
-        root.Subcommands.Add(Create(db));
+        root.Subcommands.Add(Create(db, blobs));
         root.Subcommands.Add(CreateUsers(db));
     }
 
-    public static Command Create(Option<string> db)
+    public static Command Create(Option<string> db, Option<string?> blobs)
     {
         var urls = new Option<string>("--urls") { Description = "Address to listen on (loopback by default).", DefaultValueFactory = _ => VerifyApp.DefaultUrls };
-        var serve = new Command("serve", "Run the verification web app (clerks' queue, managers' dashboard, operators' batches) over the database.") { db, urls };
+        var serve = new Command("serve", "Run the verification web app (clerks' queue, managers' dashboard, operators' batches) over the database. On PostgreSQL any number of instances may serve one database.")
+        {
+            db, blobs, urls,
+        };
         serve.SetAction(async (parse, ct) =>
         {
             string path = parse.GetValue(db)!;
-            await using var app = await VerifyApp.CreateAsync(["--urls", parse.GetValue(urls)!], o => o.DatabasePath = path, ct);
-            if (await new SqliteVerificationStore(path).CountUsersAsync(ct) == 0)
+            string? blobStore = parse.GetValue(blobs) ?? StorageSettings.Load(null).Blobs;
+            await using var app = await VerifyApp.CreateAsync(["--urls", parse.GetValue(urls)!], o =>
+            {
+                o.DatabasePath = path;
+                o.Blobs = blobStore;
+            }, ct);
+            if (await (await Providers.OpenVerificationStoreAsync(path, ct)).CountUsersAsync(ct) == 0)
             {
                 Console.Error.WriteLine("digitise: no accounts yet: create the first with `digitise users add NAME --role admin --password-stdin`.");
             }
 
-            Console.Error.WriteLine($"digitise: serving {Path.GetFullPath(path)} at {parse.GetValue(urls)}");
+            Console.Error.WriteLine($"digitise: serving {(Providers.IsPostgres(path) ? Providers.Describe(path) : Path.GetFullPath(path))} at {parse.GetValue(urls)}");
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);
             return 0;
@@ -53,12 +61,7 @@ internal static class ServeCommand
                 return 1;
             }
 
-            string path = parse.GetValue(db)!;
-            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
-            {
-            }
-
-            var passwords = new UserPasswords(new SqliteVerificationStore(path));
+            var passwords = new UserPasswords(await Providers.OpenVerificationStoreAsync(parse.GetValue(db)!, ct));
             try
             {
                 bool created = await passwords.SaveAsync(parse.GetValue(name)!, password, parse.GetValue(role)!, "cli", ct);
@@ -82,19 +85,14 @@ internal static class ServeCommand
     }
 
     /// <summary>One account operation (<c>users disable|enable|signout NAME</c>); exit 1 when there is no such account.</summary>
-    private static Command Account(Option<string> db, string verb, string description, Func<SqliteVerificationStore, string, CancellationToken, Task<bool>> change)
+    private static Command Account(Option<string> db, string verb, string description, Func<SqlVerificationStore, string, CancellationToken, Task<bool>> change)
     {
         var name = new Argument<string>("NAME") { Description = "User name." };
         var command = new Command(verb, description) { name, db };
         command.SetAction(async (parse, ct) =>
         {
-            string path = parse.GetValue(db)!;
-            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, ct))
-            {
-            }
-
             string user = parse.GetValue(name)!;
-            if (!await change(new SqliteVerificationStore(path), user, ct))
+            if (!await change(await Providers.OpenVerificationStoreAsync(parse.GetValue(db)!, ct), user, ct))
             {
                 Console.Error.WriteLine($"digitise: no user {user}");
                 return 1;

@@ -1,3 +1,4 @@
+using Digitise.Domain;
 using Digitise.Indexing;
 using Digitise.Ingest;
 using Digitise.Ocr;
@@ -24,6 +25,8 @@ internal sealed class Settings
 
     public required SeparationOptions Separation { get; init; }
 
+    public required DocumentTypeOptions DocumentTypes { get; init; }
+
     public static Settings Load(string? configFile)
     {
         var builder = new ConfigurationBuilder();
@@ -44,8 +47,10 @@ internal sealed class Settings
             Identifiers = config.GetSection("Identifiers").Get<IdentifierOptions>() ?? new IdentifierOptions(),
             Qa = config.GetSection("Qa").Get<QaOptions>() ?? new QaOptions(),
             Separation = config.GetSection("Separation").Get<SeparationOptions>() ?? new SeparationOptions(),
+            DocumentTypes = config.GetSection("DocumentTypes").Get<DocumentTypeOptions>() ?? new DocumentTypeOptions(),
         };
         settings.Pipeline.Validate();
+        settings.DocumentTypes.Validate();
         return settings;
     }
 

@@ -39,4 +39,8 @@ public sealed record DocumentOutcome(
     int FirstPage,
     int LastPage,
     IndexedDocument? Document,
-    MatchDecision Decision);
+    MatchDecision Decision)
+{
+    /// <summary>The document's type; null for a quarantined document or where no classifier ran.</summary>
+    public DocumentClassification? Type { get; init; }
+}

@@ -25,6 +25,8 @@ public sealed partial class DigitisePipeline
     private readonly ILogger _logger;
     private readonly IBlobStore? _archive;
     private readonly IDocumentSeparator? _separator;
+    private readonly IDocumentClassifier? _classifier;
+    private readonly bool _queueUncertainTypes;
 
     private int _filesFound;
     private int _filesSkipped;
@@ -47,7 +49,9 @@ public sealed partial class DigitisePipeline
         PipelineOptions options,
         IBlobStore? archive = null,
         IDocumentSeparator? separator = null,
-        ILogger<DigitisePipeline>? logger = null)
+        ILogger<DigitisePipeline>? logger = null,
+        IDocumentClassifier? classifier = null,
+        bool queueUncertainTypes = true)
     {
         options.Validate();
         _discovery = discovery;
@@ -59,6 +63,8 @@ public sealed partial class DigitisePipeline
         _options = options;
         _archive = archive;
         _separator = separator;
+        _classifier = classifier;
+        _queueUncertainTypes = queueUncertainTypes;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
@@ -371,7 +377,15 @@ public sealed partial class DigitisePipeline
             Document evidence = document.IdentifierEvidence();
             List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(evidence)];
             DocumentMatch match = _matcher.Match(evidence, identifiers);
-            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, match.Identifiers), match.Decision));
+            MatchDecision decision = match.Decision;
+            DocumentClassification? type = _classifier?.Classify(document);
+            if (type is not null && _queueUncertainTypes && decision.Status == DocumentStatus.AutoFiled && _classifier!.IsUncertain(type))
+            {
+                // Filing is sure but typing is not: a clerk confirms both with the top candidate preselected.
+                decision = decision with { Status = DocumentStatus.NeedsVerification, Reason = "document_type_uncertain; " + decision.Reason };
+            }
+
+            outcomes.Add(new DocumentOutcome(source, document.Id, span.FirstPage, span.LastPage, new IndexedDocument(document, match.Identifiers), decision) { Type = type });
         }
 
         var separators = separation.SeparatorPages.ToHashSet();

@@ -24,6 +24,9 @@ public sealed record ManifestRow(
 
     /// <summary>The document's searchable PDF, relative to the output folder (e.g. "documents/ab12-0001.pdf"); empty when none.</summary>
     public string SearchablePdf { get; init; } = string.Empty;
+
+    /// <summary>The document's type code (<c>DocumentTypes:Types</c>); empty when it has none (quarantined, or no classifier ran).</summary>
+    public string DocumentType { get; init; } = string.Empty;
 }
 
 /// <summary>How every page of one source file was accounted for. The categories do not overlap.</summary>

@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Serialization;
+using Digitise.Data.Postgres;
 using Digitise.Data.Sqlite;
 using Digitise.Storage;
+using Digitise.Storage.Azure;
 using Digitise.Verify.Ui.Pages;
 using Microsoft.AspNetCore.Antiforgery;
 using System.Threading.RateLimiting;
@@ -62,19 +64,39 @@ internal static class VerifyHostingExtensions
     public static async Task AddDigitiseStoresAsync(this WebApplicationBuilder builder, CancellationToken cancellationToken)
     {
         VerifyOptions options = GetOptions(builder);
-        string path = Path.GetFullPath(options.DatabasePath);
-
-        // Migrate once at start-up (creating the file if new), so the pipeline and the app agree on the schema.
-        await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, cancellationToken))
+        builder.Services.AddSingleton(TimeProvider.System);
+        if (PostgresDigitiseStore.IsConnectionString(options.DatabasePath))
         {
+            // Several instances may serve one PostgreSQL database: leases, sessions, lockouts and the key ring are the database's.
+            string connectionString = options.DatabasePath;
+            await using (PostgresDigitiseStore migrator = await PostgresDigitiseStore.OpenAsync(connectionString, null, cancellationToken))
+            {
+            }
+
+            string blobs = options.Blobs
+                ?? throw new InvalidOperationException("Verify:Blobs is not set: with a PostgreSQL database pass --blobs (the folder or Azure Storage connection string the workers write to).");
+            IBlobStore blobStore = AzureConnection.IsConnectionString(blobs)
+                ? await AzureBlobStore.OpenAsync(blobs, builder.Configuration["Storage:Container"], cancellationToken)
+                : new LocalFolderBlobStore(blobs);
+            builder.Services.AddSingleton<SqlVerificationStore>(sp => new PostgresVerificationStore(connectionString, sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton(blobStore);
+        }
+        else
+        {
+            string path = Path.GetFullPath(options.DatabasePath);
+
+            // Migrate once at start-up (creating the file if new), so the pipeline and the app agree on the schema.
+            await using (SqliteDigitiseStore migrator = await SqliteDigitiseStore.OpenAsync(path, cancellationToken))
+            {
+            }
+
+            builder.Services.AddSingleton<SqlVerificationStore>(sp => new SqliteVerificationStore(path, sp.GetRequiredService<TimeProvider>()));
+            builder.Services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(options.Blobs ?? Path.Combine(Path.GetDirectoryName(path)!, "blobs")));
         }
 
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(sp => new SqliteVerificationStore(path, sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddSingleton<IVerificationStore>(sp => sp.GetRequiredService<SqliteVerificationStore>());
-        builder.Services.AddSingleton<ISecurityStore>(sp => sp.GetRequiredService<SqliteVerificationStore>());
-        builder.Services.AddSingleton<IKeyRingStore>(sp => sp.GetRequiredService<SqliteVerificationStore>());
-        builder.Services.AddSingleton<IBlobStore>(_ => new LocalFolderBlobStore(Path.Combine(Path.GetDirectoryName(path)!, "blobs")));
+        builder.Services.AddSingleton<IVerificationStore>(sp => sp.GetRequiredService<SqlVerificationStore>());
+        builder.Services.AddSingleton<ISecurityStore>(sp => sp.GetRequiredService<SqlVerificationStore>());
+        builder.Services.AddSingleton<IKeyRingStore>(sp => sp.GetRequiredService<SqlVerificationStore>());
         builder.Services.AddSingleton<UserPasswords>();
         builder.Services.AddSingleton<VerificationPolicy>();
     }

@@ -45,6 +45,7 @@ internal static class AppPages
           <section class="panel" aria-label="Decision">
             <div class="status" role="status" aria-live="polite" data-testid="status"></div>
             <div class="reason card"><h2>Why it is here</h2><p data-testid="reason"></p><p class="risks" data-testid="risk-flags"></p><p class="muted small meta"></p></div>
+            <div class="card doctype"><h2>Document type <span class="muted small">one key sets it</span></h2><p data-testid="doc-type"></p><ul class="type-keys" data-testid="type-keys"></ul></div>
             <div class="card"><h2>Read from the document</h2><table class="idents" data-testid="identifiers"><tbody></tbody></table>
               <p class="muted small legend"><mark class="unsure">5</mark> uncertain or corrected character</p></div>
             <div class="card"><h2>Candidates <span class="muted small">1–9 select · Enter file to selected</span></h2><ol class="candidates" data-testid="candidates"></ol></div>
@@ -71,10 +72,11 @@ internal static class AppPages
 
     private static async Task<IResult> DashboardAsync(
         HttpContext context, ClaimsPrincipal user, IVerificationStore store, ISecurityStore security, VerifyOptions options, TimeProvider time,
-        CancellationToken cancellationToken)
+        IDocumentTypeStore types, Domain.DocumentTypeOptions typeOptions, CancellationToken cancellationToken)
     {
         DashboardDto d = await DashboardApi.BuildAsync(store, options, cancellationToken);
         List<SearchVolumeDto> searches = await DashboardApi.SearchVolumesAsync(security, options, time, cancellationToken);
+        string typeCard = DocumentTypeCard.Render(await types.CountByTypeAsync(cancellationToken), typeOptions);
         await store.AppendAuditAsync(user.UserName(), "view_dashboard", null, null, string.Empty, cancellationToken);
         CultureInfo c = CultureInfo.InvariantCulture;
         long Doc(string s) => d.Documents.GetValueOrDefault(s);
@@ -143,6 +145,7 @@ internal static class AppPages
                   <tr><th>Reviewed</th><td class="n" data-testid="qa-reviewed">{d.Qa.Reviewed}</td></tr>
                   <tr><th>Found misfiled</th><td class="n" data-testid="qa-misfiled">{d.Qa.Misfiled}</td></tr>
                   <tr><th>Misfile rate (Wilson 95%)</th><td class="n">{rate}</td><td class="muted">{(d.Qa.Lower95 * 100).ToString("0.0", c)}% – {(d.Qa.Upper95 * 100).ToString("0.0", c)}%</td></tr></table></div>
+                {typeCard}
               </div>
             </main>
             """;

@@ -19,6 +19,7 @@
   };
 
   let doc = null, page = 0, selected = 0, zoom = 0 /* 0 = fit width */, pendingKey = null, busy = false, searchResults = [];
+  let types = [], docType = null, typeLoading = null; // the site's document types (with keys), the current document's type
 
   async function api(method, url, body) {
     const res = await fetch(url, {
@@ -109,6 +110,7 @@
       tbody.append(row);
     }
     renderCandidates();
+    loadType();
     $('[data-testid="search-results"]').replaceChildren();
     renderStrip();
     showPage(0);
@@ -216,9 +218,44 @@
 
   function setZoom(z) { zoom = z === 0 ? 0 : Math.max(0.5, Math.min(4, z)); applyZoom(); }
 
+  // Document type: shown with its confidence; when the classifier was unsure the clerk presses the type's key before filing.
+  function renderType() {
+    const p = $('[data-testid="doc-type"]');
+    if (!docType) { p.textContent = '…'; return; }
+    p.className = docType.uncertain ? 'status warn' : '';
+    p.textContent = docType.uncertain
+      ? `Unsure (${Math.round(docType.confidence * 100)}% ${docType.display}): press the type's key.`
+      : (docType.code ? `${docType.display} · ${docType.source === 'clerk' ? 'set by clerk' : Math.round(docType.confidence * 100) + '%'}` : 'Not typed: a key sets it.');
+    document.querySelectorAll('.type-keys li').forEach((li) => li.classList.toggle('selected', li.dataset.code === docType.code && !docType.uncertain));
+  }
+
+  function loadType() {
+    docType = null; renderType();
+    const id = doc.documentId;
+    typeLoading = api('GET', `/api/documents/${encodeURIComponent(id)}/type`)
+      .then((t) => { if (doc && doc.documentId === id) { docType = t; renderType(); } })
+      .catch((e) => status(e.message, 'bad'));
+  }
+
+  async function setType(t) {
+    try {
+      docType = await api('PUT', `/api/documents/${encodeURIComponent(doc.documentId)}/type`, { code: t.code });
+      renderType();
+      status(`Type set: ${t.display}. Enter files the document.`, 'good');
+    } catch (e) { status(e.message + (e.data && e.data.detail ? ' ' + e.data.detail : ''), 'bad'); }
+  }
+
+  api('GET', '/api/document-types').then((list) => {
+    types = list;
+    $('[data-testid="type-keys"]').replaceChildren(...types.map((t) => el('li', { 'data-code': t.code, title: `SNOMED CT ${t.snomed} ${t.snomedDisplay}` }, el('kbd', { text: t.key.toUpperCase() }), ' ' + t.display)));
+    renderType();
+  }).catch(() => {});
+
   async function decide(action) {
     if (!doc || busy) return;
     const body = { action };
+    if (action === 'file' && !docType && typeLoading) await typeLoading;
+    if (action === 'file' && (!docType || docType.uncertain)) { status('Pick the document type first: press its key (listed under Document type).', 'bad'); return; }
     if (action === 'file') {
       body.patientId = selectedPatientId();
       if (!body.patientId) { status('Select a candidate (1–9) or search the index first.', 'bad'); return; }
@@ -286,6 +323,7 @@
       case 'ArrowDown': ev.preventDefault(); if (!inResults && selected < doc.candidates.length - 1) selectFrom('candidates', selected + 1); break;
       case 'ArrowUp': ev.preventDefault(); if (!inResults && selected > 0) selectFrom('candidates', selected - 1); break;
       default:
+        if (types.some((t) => t.key === key)) { setType(types.find((t) => t.key === key)); break; }
         if (/^[1-9]$/.test(key)) {
           const n = Number(key) - 1;
           if (searchResults.length && inResults) { if (n < searchResults.length) selectFrom('search-results', n); }

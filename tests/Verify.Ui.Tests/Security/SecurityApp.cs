@@ -11,7 +11,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Digitise.Verify.Ui.Tests.Security;
 
-/// <summary>The real app (Kestrel on a free loopback port) over a real SQLite file, for HTTP-level attacks.</summary>
+/// <summary>The real app (Kestrel on a free loopback port) over a real SQLite file (or PostgreSQL database), for HTTP-level attacks.</summary>
 internal sealed class SecurityApp : IAsyncDisposable
 {
     private readonly bool _ownsCorpus;
@@ -30,7 +30,7 @@ internal sealed class SecurityApp : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
-    public SqliteVerificationStore Store => new(Corpus.DatabasePath);
+    public SqlVerificationStore Store => Corpus.OpenStore();
 
     /// <summary>Starts the app with generous sign-in limits (tests that probe throttling set their own).</summary>
     public static async Task<SecurityApp> StartAsync(Action<VerifyOptions>? configure = null, TestCorpus? corpus = null, int flagged = 6, int autoFiled = 20,
@@ -50,6 +50,7 @@ internal sealed class SecurityApp : IAsyncDisposable
         WebApplication app = await VerifyApp.CreateAsync(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Error"], o =>
         {
             o.DatabasePath = corpus.DatabasePath;
+            o.Blobs = corpus.IsPostgres ? Path.Combine(corpus.Folder, "blobs") : null;
             o.SignInsPerAddressPerMinute = 1000;
             o.SignInsPerUserPerMinute = 1000;
             o.SearchBurst = 1000;

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Digitise.Data.Sqlite;
+using Digitise.Domain;
+using Digitise.Export;
+using Digitise.Storage;
+using Microsoft.Extensions.Configuration;
+
+namespace Digitise.Cli.Export;
+
+/// <summary>
+/// <c>digitise export BATCH --out DIR --fhir</c>: <c>DIR/fhir/bundle.json</c>, a FHIR R4 transaction Bundle with one
+/// DocumentReference per filed document (auto-filed or filed by a clerk) whose searchable PDF the export wrote.
+/// </summary>
+internal static class FhirExport
+{
+    public static async Task<string> WriteAsync(IDigitiseStore store, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
+    {
+        ExportOptions options = LoadOptions();
+        DocumentTypeOptions types = LoadTypes();
+        var patients = new Dictionary<string, Patient>(StringComparer.Ordinal);
+        await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            patients[patient.PatientId] = patient;
+        }
+
+        // Decision times and document dates come from the SQLite store; a PostgreSQL store does not offer them yet.
+        IReadOnlyDictionary<string, DocumentFacts> facts = store is SqliteDigitiseStore sqlite
+            ? await new SqliteExportQueries(sqlite.DatabasePath).ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false)
+            : new Dictionary<string, DocumentFacts>();
+        var documents = new List<ExportDocument>();
+        foreach (ManifestRow row in rows.Where(r => r.Status is DocumentStatus.AutoFiled or DocumentStatus.Filed && r.SearchablePdf.Length > 0 && r.PatientId is not null))
+        {
+            Patient? patient = patients.GetValueOrDefault(row.PatientId!);
+            DocumentFacts? fact = facts.GetValueOrDefault(row.DocumentId);
+            DocumentTypeDefinition type = types.Find(row.DocumentType) ?? types.Find(DocumentTypeOptions.OtherCode)!;
+            documents.Add(new ExportDocument(
+                row.DocumentId,
+                patient?.NhsNumber,
+                patient?.HospitalNumber ?? row.PatientId,
+                type,
+                fact?.DecidedUtc ?? TimeProvider.System.GetUtcNow(),
+                fact?.DocumentDates.Count > 0 ? fact.DocumentDates[0] : null,
+                fact?.DocumentDates.Count > 0 ? fact.DocumentDates[^1] : null,
+                Path.Combine(outDirectory, row.SearchablePdf),
+                row.SearchablePdf.Replace('\\', '/')));
+        }
+
+        string folder = Path.Combine(outDirectory, "fhir");
+        Directory.CreateDirectory(folder);
+        string path = Path.Combine(folder, "bundle.json");
+        string json = FhirDocumentBundle.ToJson(FhirDocumentBundle.Build(documents, options, TimeProvider.System.GetUtcNow()));
+        await File.WriteAllTextAsync(path + ".tmp", json, cancellationToken).ConfigureAwait(false);
+        File.Move(path + ".tmp", path, overwrite: true);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fhir           {path} ({documents.Count} DocumentReference)"));
+        return path;
+    }
+
+    /// <summary>The <c>Export</c> section of digitise.json in the working folder, overridden by DIGITISE_Export__* variables.</summary>
+    public static ExportOptions LoadOptions() => Configuration().GetSection("Export").Get<ExportOptions>() ?? new ExportOptions();
+
+    public static DocumentTypeOptions LoadTypes()
+    {
+        DocumentTypeOptions types = Configuration().GetSection("DocumentTypes").Get<DocumentTypeOptions>() ?? new DocumentTypeOptions();
+        types.Validate();
+        return types;
+    }
+
+    private static IConfiguration Configuration() => new ConfigurationBuilder()
+        .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "digitise.json"), optional: true)
+        .AddEnvironmentVariables("DIGITISE_")
+        .Build();
+}
