@@ -215,14 +215,12 @@ public static partial class NdrBulkUpload
                 options.ScanUserId,
                 uploadDate.ToString("dd/MM/yyyy", CultureInfo.InvariantCulture),
             ];
-            csv.AppendJoin(',', cells.Select(Cell)).Append("\r\n");
+            csv.AppendJoin(',', cells.Select(Digitise.Text.Csv.Field)).Append("\r\n");
         }
 
         return csv.ToString();
     }
 
-    private static string Cell(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 
     /// <summary>
     /// Base letters of U+00C0..U+017F (Latin-1 Supplement and Latin Extended-A), '?' where there is none (Æ, ß, Ø...):

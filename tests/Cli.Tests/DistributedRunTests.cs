@@ -121,6 +121,63 @@ public sealed partial class DistributedRunTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task WatchWithQueue_SubmitsEachSettledBatch_ForWorkersToFile()
+    {
+        string azure = TestServices.RequireAzure();
+        var env = new Dictionary<string, string>
+        {
+            ["DIGITISE_Storage__Container"] = "w-" + _suffix,
+            ["DIGITISE_Storage__QueueName"] = "w-" + _suffix,
+            ["OMP_THREAD_LIMIT"] = "1",
+        };
+        string root = Directory.CreateTempSubdirectory("digitise-watch-queue-").FullName;
+        try
+        {
+            string drop = Directory.CreateDirectory(Path.Combine(root, "drop")).FullName;
+            string batch = Directory.CreateDirectory(Path.Combine(drop, "wq")).FullName;
+            foreach (string file in new[] { "doc-0001.tif", "doc-0004.png" })
+            {
+                File.Copy(Path.Combine(Repo.Root, "samples", "batch", file), Path.Combine(batch, file));
+            }
+
+            var watch = new WorkerProcess(Digitise.Start(env, "watch", drop, "--mpi", Path.Combine(Repo.Root, "samples", "mpi.csv"), "--db", _database,
+                "--blobs", azure, "--queue", azure, "--settle", "1"));
+            string done = Path.Combine(drop, "done", "wq");
+            try
+            {
+                // The watch moves the batch on once it is queued; it never exits by itself, so the bound is its own failure.
+                while (!Directory.Exists(done) && !watch.Process.HasExited && !watch.Log.Contains("failed", StringComparison.Ordinal))
+                {
+                    await Task.Delay(200);
+                }
+
+                Assert.True(Directory.Exists(done), watch.Log);
+                Assert.Contains("2 file(s) queued", watch.Log, StringComparison.Ordinal);
+            }
+            finally
+            {
+                watch.Process.Kill(entireProcessTree: true);
+                await watch.Process.WaitForExitAsync();
+            }
+
+            // Nothing ran in the watch: the workers do it, from the blobs and the queue.
+            Assert.Equal(0, Scalar("SELECT count(*) FROM pages;"));
+            (int worked, string workOut, string workErr) = await Digitise.ExecAsync(env, "worker", "--db", _database, "--blobs", azure, "--queue", azure, "--workers", "1", "--exit-when-idle", "3");
+            Assert.True(worked == 0, workOut + workErr);
+            string exportDir = Path.Combine(root, "export");
+            (int exported, string exportOut, string exportErr) = await Digitise.ExecAsync(env, "export", "wq", "--out", exportDir, "--db", _database, "--blobs", azure);
+            Assert.True(exported == 0, exportOut + exportErr);
+            List<Dictionary<string, string>> rows = Csv.Read(Path.Combine(exportDir, "manifest.csv"));
+            Assert.Equal(["doc-0001.tif", "doc-0004.png"], rows.Select(r => Path.GetFileName(r["source_file"])).Order(StringComparer.Ordinal));
+            Assert.All(rows, r => Assert.Equal("auto_filed", r["status"]));
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    [PostgresFact]
     public async Task UsersAndAudit_OnPostgres_WorkAsOnSqlite()
     {
         // Accounts, sign-out everywhere and the audit chain on the shared database the web instances serve.

@@ -103,6 +103,26 @@ public sealed class ExportCommandTests : IDisposable
         Assert.Contains("modulus 11", left["reason"], StringComparison.Ordinal);
         Assert.Contains("left out " + truthPatient, stdout, StringComparison.Ordinal);
 
+        // --certificate: the source files with the SHA-256 of the very bytes scanned, alice's decision, and a release
+        // statement that is false while the auto-filed document's QA review is outstanding (the sample is every document here).
+        (exit, stdout, stderr) = await Digitise.ExecAsync(new Dictionary<string, string> { ["DIGITISE_Verify__QaShare"] = "1" }, "export", outDir, "--db", db, "--certificate");
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("does NOT meet the release criteria", stdout, StringComparison.Ordinal);
+        List<Dictionary<string, string>> certificate = Csv.Read(Path.Combine(outDir, "certificate.csv"));
+        Assert.Equal("false", certificate.Single(r => r["item"] == "meets_release_criteria")["value"]);
+        Assert.Equal(
+            [("every page accounted for", "met"), ("no quarantine unresolved", "met"), ("verification queue empty", "met"), ("QA sampling done", "not met"),
+             ("misfile rate upper bound below threshold", "not met")],
+            certificate.Where(r => r["section"] == "criterion").Select(r => (r["item"], r["value"])));
+        foreach (string name in (string[])["doc-0001.tif", "doc-0014.tif"])
+        {
+            string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(Path.Combine(input, name))));
+            Assert.Equal(sha, certificate.Single(r => r["section"] == "source_file" && r["item"].EndsWith(name, StringComparison.Ordinal))["value"]);
+        }
+
+        Assert.Equal("1", certificate.Single(r => r["section"] == "verified_by" && r["item"] == "alice")["value"]);
+        Assert.Equal("%PDF-"u8.ToArray(), (await File.ReadAllBytesAsync(Path.Combine(outDir, "certificate.pdf")))[..5]);
+
         // An unknown batch is an error that says so.
         (exit, _, stderr) = await Digitise.ExecAsync("export", Path.Combine(_root, "nowhere"), "--db", db);
         Assert.Equal(1, exit);

@@ -345,7 +345,7 @@ public sealed class SqliteVerificationStoreTests : VerificationStoreContractTest
     [InlineData(50, 100, 0.4038, 0.5962)]
     public void Wilson_KnownValues_Match(long misfiled, long reviewed, double lower, double upper)
     {
-        (double l, double u) = Statistics.Wilson(misfiled, reviewed);
+        (double l, double u) = Digitise.Domain.Statistics.Wilson(misfiled, reviewed);
         Assert.Equal(lower, l, 3);
         Assert.Equal(upper, u, 3);
     }

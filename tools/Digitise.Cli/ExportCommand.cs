@@ -20,9 +20,10 @@ internal static class ExportCommand
         var outDir = new Option<string?>("--out") { Description = "Folder to write (default: the batch's own --out folder)." };
         var fhir = new Option<bool>("--fhir") { Description = "Also write fhir/bundle.json: a FHIR R4 transaction Bundle, one DocumentReference per filed document (needs Export:OdsCode)." };
         var ndr = new Option<bool>("--ndr") { Description = "Also write ndr/: the National Document Repository's Lloyd George bulk upload (NHSNo/NofM_Lloyd_George_Record_... PDFs and metadata.csv; needs Export:GpPracticeCode). Patients it would refuse are left out, listed in ndr/rejected.csv." };
+        var certificate = new Option<bool>("--certificate") { Description = "Also write certificate.pdf and certificate.csv: source files with SHA-256, reconciliation, quarantines, QA sample and misfile interval, who verified what, and whether the batch meets the release criteria (Certificate:MaxMisfileUpper95)." };
         var command = new Command("export", "Rewrite a batch's manifest.csv, reconciliation.txt and searchable PDFs with the clerks' decisions since the run.")
         {
-            batch, outDir, db, blobs, config, fhir, ndr,
+            batch, outDir, db, blobs, config, fhir, ndr, certificate,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -71,6 +72,11 @@ internal static class ExportCommand
                 if (parse.GetValue(ndr))
                 {
                     await Export.NdrExport.WriteAsync(store, b.Id, files.Rows, target, ct);
+                }
+
+                if (parse.GetValue(certificate) && files.Account is { } certified)
+                {
+                    await Export.CertificateExport.WriteAsync(store, certified, target, ct);
                 }
             }
             catch (InvalidOperationException ex)

@@ -70,7 +70,7 @@ root.Subcommands.Add(SubmitCommand.Create(dbOption, blobsOption, queueOption, co
 root.Subcommands.Add(WorkerCommand.Create(dbOption, blobsOption, queueOption, configOption));
 root.Subcommands.Add(ModelCommand.Create(dbOption));
 root.Subcommands.Add(EvalCommand.Create());
-root.Subcommands.Add(WatchCommand.Create(dbOption, configOption));
+root.Subcommands.Add(WatchCommand.Create(dbOption, blobsOption, queueOption, configOption));
 root.Subcommands.Add(AuditCommand.Create(dbOption));
 
 // digitise mpi import (CSV or FHIR R4 Patient bundle, applied incrementally)

@@ -6,35 +6,54 @@ using System.Text;
 namespace Digitise.Cli;
 
 /// <summary>Everything <c>digitise watch</c> was asked to do.</summary>
-internal sealed record WatchRequest(string Directory, string MpiFile, string OutDirectory, string Database, TimeSpan Settle, int? Workers, string? ConfigFile, bool Quiet);
+internal sealed record WatchRequest(string Directory, string MpiFile, string OutDirectory, string Database, TimeSpan Settle, int? Workers, string? ConfigFile, bool Quiet)
+{
+    /// <summary>--blobs (as <c>submit</c>).</summary>
+    public string? Blobs { get; init; }
+
+    /// <summary>--queue: submit each settled batch to the workers' queue instead of running it here (the scale-out form).</summary>
+    public string? Queue { get; init; }
+}
 
 /// <summary>
 /// <c>digitise watch DIR</c>: for bureaus that drop batches into a folder. Each sub-folder of DIR is a batch; once its
 /// files stop changing (names, sizes and modification times the same for --settle seconds) it is run exactly as
 /// <c>digitise run</c> would (output in OUT/&lt;batch&gt;/), then moved to DIR/done/, or to DIR/failed/ with
 /// &lt;batch&gt;.reason.txt when the run itself failed. Ctrl+C stops cleanly: a batch interrupted mid-run stays where it
-/// is, and the next watch resumes it without redoing finished OCR.
+/// is, and the next watch resumes it without redoing finished OCR. With <c>--queue</c> a settled batch is submitted instead
+/// (as <c>digitise submit</c>, batch name = sub-folder name) for <c>digitise worker</c>s, and moved on once queued.
 /// </summary>
 internal static class WatchCommand
 {
     public const string DoneFolder = "done";
     public const string FailedFolder = "failed";
 
-    public static Command Create(Option<string> dbOption, Option<string?> configOption)
+    public static Command Create(Option<string> dbOption, Option<string?> blobsOption, Option<string?> queueOption, Option<string?> configOption)
     {
         var directory = new Argument<string>("DIR") { Description = "The folder batches are dropped into, one sub-folder per batch." };
         var mpi = new Option<string>("--mpi") { Description = "Master patient index CSV, imported before each batch (as digitise run).", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder: each batch's manifest.csv, reconciliation and documents go to OUT/<batch>/.", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder: each batch's manifest.csv, reconciliation and documents go to OUT/<batch>/ (not used with --queue: export the batch once the workers are done)." };
         var settle = new Option<double>("--settle") { Description = "Seconds a batch's files must stay unchanged (size and modification time) before it is picked up.", DefaultValueFactory = _ => 10 };
         var workers = new Option<int?>("--workers") { Description = "OCR workers (default: one per core; config Ocr:Workers)." };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Print only each batch's summary." };
         var command = new Command("watch", "Watch DIR for batches (sub-folders), run each once its files stop changing, then move it to DIR/done/ or DIR/failed/. Ctrl+C stops cleanly.")
         {
-            directory, mpi, output, dbOption, settle, workers, configOption, quiet,
+            directory, mpi, output, dbOption, blobsOption, queueOption, settle, workers, configOption, quiet,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(output) is null && result.GetValue(queueOption) is null)
+            {
+                result.AddError("--out is required (unless --queue submits the batches to workers).");
+            }
+        });
         command.SetAction((parse, ct) => ExecuteAsync(
-            new WatchRequest(parse.GetValue(directory)!, parse.GetValue(mpi)!, parse.GetValue(output)!, parse.GetValue(dbOption)!,
-                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(settle))), parse.GetValue(workers), parse.GetValue(configOption), parse.GetValue(quiet)),
+            new WatchRequest(parse.GetValue(directory)!, parse.GetValue(mpi)!, parse.GetValue(output) ?? string.Empty, parse.GetValue(dbOption)!,
+                TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(settle))), parse.GetValue(workers), parse.GetValue(configOption), parse.GetValue(quiet))
+            {
+                Blobs = parse.GetValue(blobsOption),
+                Queue = parse.GetValue(queueOption),
+            },
             Console.Out, Console.Error, TimeProvider.System, ct));
         return command;
     }
@@ -106,14 +125,17 @@ internal static class WatchCommand
         string? failure;
         try
         {
-            int code = await RunCommand.ExecuteAsync(run, stdout, stderr, ct).ConfigureAwait(false);
+            int code = request.Queue is null
+                ? await RunCommand.ExecuteAsync(run, stdout, stderr, ct).ConfigureAwait(false)
+                : await SubmitCommand.ExecuteAsync([batch], name, request.MpiFile, request.Database, request.Blobs, request.Queue, request.ConfigFile, stdout, stderr, ct)
+                    .ConfigureAwait(false);
             if (code == 130 || ct.IsCancellationRequested)
             {
                 stdout.WriteLine($"watch: {name}: interrupted; left in place to resume");
                 return false;
             }
 
-            failure = code == 0 ? null : $"digitise run exited with code {code}";
+            failure = code == 0 ? null : $"digitise {(request.Queue is null ? "run" : "submit")} exited with code {code}";
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -19,6 +19,10 @@ public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<IReadO
 /// </summary>
 public static class Csv
 {
+    /// <summary>One field as written: quoted (quotes doubled) when it holds a comma, quote or line break, as is otherwise.</summary>
+    public static string Field(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+
     /// <summary>Reads records one at a time (the file is never held in memory whole).</summary>
     public static IEnumerable<CsvRecord> ReadRecords(TextReader reader)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using Digitise.Domain;
 using Digitise.Storage;
 using Digitise.Verify.Ui.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;

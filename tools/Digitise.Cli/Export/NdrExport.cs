@@ -66,7 +66,7 @@ internal static class NdrExport
         var rejected = new StringBuilder("patient_id,nhs_number,reason\n");
         foreach (NdrRejection rejection in plan.Rejections)
         {
-            rejected.Append(CultureInfo.InvariantCulture, $"{Csv(rejection.PatientId)},{Csv(rejection.NhsNumber ?? string.Empty)},{Csv(rejection.Reason)}\n");
+            rejected.Append(CultureInfo.InvariantCulture, $"{Digitise.Text.Csv.Field(rejection.PatientId)},{Digitise.Text.Csv.Field(rejection.NhsNumber ?? string.Empty)},{Digitise.Text.Csv.Field(rejection.Reason)}\n");
         }
 
         await File.WriteAllTextAsync(Path.Combine(staging, "rejected.csv"), rejected.ToString(), cancellationToken).ConfigureAwait(false);
@@ -94,7 +94,4 @@ internal static class NdrExport
 
         return plan;
     }
-
-    private static string Csv(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }

@@ -1,6 +1,6 @@
-namespace Digitise.Verify.Ui;
+namespace Digitise.Domain;
 
-/// <summary>Small statistics for the dashboard.</summary>
+/// <summary>Small statistics for the dashboard and the batch certificate.</summary>
 public static class Statistics
 {
     /// <summary>
