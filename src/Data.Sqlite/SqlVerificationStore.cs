@@ -255,7 +255,7 @@ public abstract partial class SqlVerificationStore : IVerificationStore
         using DbCommand command = Command(connection, null, """
             SELECT document_id, sha256, batch_id, first_page, last_page, status, patient_id, match_score, reason, model_version, decided_at, risk_flags
             FROM documents WHERE document_id = @id;
-            SELECT page_number, width_px, height_px, mean_confidence, words_json FROM pages
+            SELECT page_number, width_px, height_px, mean_confidence, words_json, qa_flags FROM pages
             WHERE sha256 = (SELECT sha256 FROM documents WHERE document_id = @id)
               AND page_number BETWEEN (SELECT first_page FROM documents WHERE document_id = @id) AND (SELECT last_page FROM documents WHERE document_id = @id)
             ORDER BY page_number;
@@ -289,7 +289,10 @@ public abstract partial class SqlVerificationStore : IVerificationStore
         await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            pages.Add(new StoredPage(Int(reader, 0), Int(reader, 1), Int(reader, 2), Real(reader, 3), ParseWords(reader.GetString(4))));
+            pages.Add(new StoredPage(Int(reader, 0), Int(reader, 1), Int(reader, 2), Real(reader, 3), ParseWords(reader.GetString(4)))
+            {
+                QaFlags = reader.GetString(5),
+            });
         }
 
         var identifiers = new List<StoredIdentifier>();

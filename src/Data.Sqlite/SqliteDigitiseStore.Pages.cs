@@ -147,7 +147,17 @@ public sealed partial class SqliteDigitiseStore
             }
         }
 
-        return new BatchReconciliation(batchId, name, state, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], documents, byStatus);
+        using SqliteCommand unreadable = Command(connection, null, """
+            SELECT COUNT(*) FROM pages p
+            WHERE p.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch) AND (';' || p.qa_flags || ';') LIKE '%;unreadable;%';
+            """);
+        unreadable.Parameters.AddWithValue("$batch", batchId);
+        int pagesUnreadable = Convert.ToInt32(await unreadable.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+
+        return new BatchReconciliation(batchId, name, state, t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], t[8], documents, byStatus)
+        {
+            PagesUnreadable = pagesUnreadable,
+        };
     }
 
     public async Task<long?> FindBatchAsync(string nameOrId, CancellationToken cancellationToken)

@@ -23,6 +23,9 @@ public sealed class OcrOptions
     /// <summary>Keep every page's full-resolution corrected image (lossless for bitonal and grey pages) for the searchable PDF.</summary>
     public bool PageImages { get; init; } = true;
 
+    /// <summary>Threads encoding previews and page images beside the OCR workers (a bounded stage of its own).</summary>
+    public int EncodeWorkers { get; init; } = 1;
+
     public int EffectiveWorkers => Workers > 0 ? Workers : Environment.ProcessorCount;
 
     /// <exception cref="Hosting.ConfigurationException">A setting is out of range; the message names it.</exception>

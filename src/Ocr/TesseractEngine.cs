@@ -104,6 +104,21 @@ public sealed class TesseractEngine : IDisposable
         }
     }
 
+    /// <summary>Recognises <paramref name="page"/> and returns only Tesseract's own page text (no word boxes): for measurements.</summary>
+    internal string RecogniseTextOnly(PageBitmap page, int dpi)
+    {
+        try
+        {
+            Tesseract.TessBaseAPISetImage2(_api, page.Pix);
+            Tesseract.TessBaseAPISetSourceResolution(_api, dpi);
+            return Tesseract.TessBaseAPIRecognize(_api, IntPtr.Zero) == 0 ? Tesseract.TakeText(Tesseract.TessBaseAPIGetUTF8Text(_api)) : string.Empty;
+        }
+        finally
+        {
+            Tesseract.TessBaseAPIClear(_api);
+        }
+    }
+
     private (string Text, List<Word> Words) ReadWords()
     {
         var words = new List<Word>();

@@ -28,6 +28,14 @@ public sealed partial class TesseractOcrStage : IOcrStage
 
     public async Task RunAsync(ChannelReader<PageItem> input, ChannelWriter<PageItem> output, CancellationToken cancellationToken)
     {
+        // Recognised pages whose preview and page image are still to encode: bounded, so at most a few decoded pages
+        // wait here, and encoding runs beside the OCR workers instead of on their time.
+        var toEncode = Channel.CreateBounded<Recognised>(new BoundedChannelOptions(Math.Max(2, _options.EffectiveWorkers))
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = _options.EncodeWorkers == 1,
+        });
+        Task encoding = EncodeAsync(toEncode.Reader, output, cancellationToken);
         var engines = new ConcurrentBag<Worker>();
         Exception? failure = null;
         try
@@ -35,13 +43,21 @@ public sealed partial class TesseractOcrStage : IOcrStage
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.EffectiveWorkers, CancellationToken = cancellationToken };
             await Parallel.ForEachAsync(input.ReadAllAsync(cancellationToken), parallel, async (item, ct) =>
             {
-                PageItem result = item switch
+                Recognised result = item switch
                 {
                     PageImage { Content: EncodedImage image } page => Recognise(engines, page, image),
-                    PageImage { Content: TextLayer layer } page => FromTextLayer(page, layer),
-                    _ => item,
+                    PageImage { Content: TextLayer layer } page => new Recognised(FromTextLayer(page, layer), null),
+                    _ => new Recognised(item, null),
                 };
-                await output.WriteAsync(result, ct).ConfigureAwait(false);
+                try
+                {
+                    await toEncode.Writer.WriteAsync(result, ct).ConfigureAwait(false);
+                }
+                catch
+                {
+                    result.Page?.Dispose();
+                    throw;
+                }
             }).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -51,70 +67,169 @@ public sealed partial class TesseractOcrStage : IOcrStage
         }
         finally
         {
-            output.TryComplete(failure);
+            toEncode.Writer.TryComplete(failure);
             while (engines.TryTake(out Worker? worker))
             {
                 worker.Dispose();
             }
+
+            try
+            {
+                await encoding.ConfigureAwait(false);
+            }
+            catch (Exception) when (failure is not null)
+            {
+                // The OCR side's failure is the one reported.
+            }
         }
     }
 
-    private PageItem Recognise(ConcurrentBag<Worker> workers, PageImage page, EncodedImage image)
+    /// <summary>Encodes previews and page images off the OCR workers' time, then passes each page on; completes <paramref name="output"/>.</summary>
+    private async Task EncodeAsync(ChannelReader<Recognised> input, ChannelWriter<PageItem> output, CancellationToken cancellationToken)
     {
-        Worker worker = workers.TryTake(out Worker? pooled) ? pooled : CreateWorker();
+        Exception? failure = null;
         try
         {
-            using PageBitmap bitmap = PageBitmap.Decode(image.Data.Span, image.Format, image.Frame);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.EncodeWorkers), CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(input.ReadAllAsync(cancellationToken), parallel, async (item, ct) =>
+            {
+                PageItem page = item.Item;
+                using (item.Page)
+                {
+                    if (item.Page is { } bitmap && page is PageText text)
+                    {
+                        page = text with
+                        {
+                            Preview = _options.Previews ? bitmap.ToPreviewJpeg() : default,
+                            Image = _options.PageImages ? bitmap.ToPageImage() : default,
+                        };
+                    }
+                }
+
+                await output.WriteAsync(page, ct).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+
+            // Pages still queued hold native bitmaps: free them.
+            while (input.TryRead(out Recognised? left))
+            {
+                left.Page?.Dispose();
+            }
+
+            throw;
+        }
+        finally
+        {
+            output.TryComplete(failure);
+        }
+    }
+
+    private Recognised Recognise(ConcurrentBag<Worker> workers, PageImage page, EncodedImage image)
+    {
+        Worker worker = workers.TryTake(out Worker? pooled) ? pooled : CreateWorker();
+        PageBitmap? bitmap = null;
+        PageBitmap? corrected = null;
+        try
+        {
+            bitmap = PageBitmap.Decode(image.Data.Span, image.Format, image.Frame);
             if ((long)bitmap.Width * bitmap.Height > _options.MaxPixelsPerPage)
             {
-                return new PageFailure(page.Source, page.PageNumber, page.PageCount, $"image_too_large: {bitmap.Width}x{bitmap.Height} pixels");
+                return new Recognised(new PageFailure(page.Source, page.PageNumber, page.PageCount, $"image_too_large: {bitmap.Width}x{bitmap.Height} pixels"), null);
             }
 
             int dpi = bitmap.Dpi > 0 ? bitmap.Dpi : image.DpiHint ?? _options.DefaultDpi;
             PageQuality? quality = null;
             IReadOnlyList<Barcode> barcodes = [];
-            PageBitmap corrected = bitmap;
+            corrected = bitmap;
             if (_qa.Enabled)
             {
-                (corrected, quality, barcodes) = worker.Analyser.Analyse(bitmap, dpi);
+                // Orientation only when in doubt: an upright page reads well, and that is the cheap test (see below).
+                (corrected, quality, barcodes) = worker.Analyser.Analyse(bitmap, dpi, detectOrientation: false);
             }
 
-            // A corrected (rotated or deskewed) page is a new bitmap, owned here.
-            using PageBitmap? owned = ReferenceEquals(corrected, bitmap) ? null : corrected;
-
-            byte[] preview = _options.Previews ? corrected.ToPreviewJpeg() : [];
-            byte[] pageImage = _options.PageImages ? corrected.ToPageImage() : [];
             if (quality is { Blank: true })
             {
                 // Blank pages are kept and counted, never silently dropped, but not OCRed.
-                return new PageText(page.Source, page.PageNumber, page.PageCount, string.Empty, [], 0f,
+                return Hand(new PageText(page.Source, page.PageNumber, page.PageCount, string.Empty, [], 0f,
                     corrected.Width, corrected.Height, dpi, TextOrigin.Ocr, TimeSpan.Zero)
                 {
-                    Preview = preview,
-                    Image = pageImage,
                     Quality = quality,
                     Barcodes = barcodes,
-                };
+                });
             }
 
             OcrResult result = worker.Engine.Recognise(corrected, dpi);
             LogPageRecognised(page.PageNumber, result.Words.Count, (long)result.Elapsed.TotalMilliseconds);
-            return new PageText(page.Source, page.PageNumber, page.PageCount, result.Text, result.Words, result.MeanConfidence,
+            ReadabilityStats? read = quality is null ? null : Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
+            if (read is { Unreadable: true } && _qa.DetectOrientation)
+            {
+                // In doubt: the page may be upside down or sideways. Full QA with orientation detection, and OCR again
+                // only when it finds a turn and the turned page reads better.
+                (PageBitmap turned, PageQuality turnedQuality, _) = worker.Analyser.Analyse(bitmap, dpi, detectOrientation: true);
+                if (turnedQuality.RotationDegrees != 0)
+                {
+                    OcrResult second = worker.Engine.Recognise(turned, dpi);
+                    ReadabilityStats secondRead = Readability.Measure(second.Words, turnedQuality.InkCoverage, barcodes.Count);
+                    if (secondRead.ConfidentShare > read.ConfidentShare)
+                    {
+                        (result, read, quality) = (second, secondRead, turnedQuality);
+                        (corrected, turned) = (turned, corrected);
+                    }
+                }
+
+                if (!ReferenceEquals(turned, bitmap) && !ReferenceEquals(turned, corrected))
+                {
+                    turned.Dispose();
+                }
+            }
+
+            if (quality is not null && read is { Unreadable: true })
+            {
+                quality = quality with { Unreadable = true };
+            }
+
+            return Hand(new PageText(page.Source, page.PageNumber, page.PageCount, result.Text, result.Words, result.MeanConfidence,
                 result.WidthPx, result.HeightPx, result.Dpi, TextOrigin.Ocr, result.Elapsed)
             {
-                Preview = preview,
-                Image = pageImage,
                 Quality = quality,
                 Barcodes = barcodes,
-            };
+            });
         }
         catch (InvalidDataException ex)
         {
-            return new PageFailure(page.Source, page.PageNumber, page.PageCount, "undecodable_image: " + ex.Message);
+            return new Recognised(new PageFailure(page.Source, page.PageNumber, page.PageCount, "undecodable_image: " + ex.Message), null);
         }
         finally
         {
+            // Whatever was not handed on to the encoder is freed here.
+            if (!ReferenceEquals(corrected, bitmap))
+            {
+                corrected?.Dispose();
+            }
+
+            bitmap?.Dispose();
             workers.Add(worker);
+        }
+
+        // The corrected page goes on to the encoder (which disposes it); the other bitmap is freed above.
+        Recognised Hand(PageText text)
+        {
+            bool encode = _options.Previews || _options.PageImages;
+            PageBitmap? handed = encode ? corrected : null;
+            if (handed is not null)
+            {
+                if (ReferenceEquals(handed, bitmap))
+                {
+                    bitmap = null;
+                }
+
+                corrected = null;
+            }
+
+            return new Recognised(text, handed);
         }
     }
 
@@ -139,6 +254,9 @@ public sealed partial class TesseractOcrStage : IOcrStage
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Trace, Message = "Page {PageNumber} recognised: {Words} words in {Milliseconds} ms")]
     private partial void LogPageRecognised(int pageNumber, int words, long milliseconds);
+
+    /// <summary>A page on its way out, with the corrected bitmap its preview and page image are still to be encoded from (owned).</summary>
+    private sealed record Recognised(PageItem Item, PageBitmap? Page);
 
     /// <summary>What one OCR worker owns: an engine initialised once and a page analyser, reused for every page.</summary>
     private sealed class Worker(TesseractEngine engine, PageAnalyser analyser) : IDisposable

@@ -71,7 +71,8 @@ public sealed class VerificationPolicy
             p.HeightPx,
             Math.Round(p.MeanConfidence, 1),
             string.Create(CultureInfo.InvariantCulture, $"/api/documents/{document.DocumentId}/pages/{p.PageNumber}/image"),
-            p.Words.Where(w => w.Confidence < _options.LowConfidence && w.Text.Any(char.IsLetterOrDigit)).Select(w => Box(w.Box)).ToList())).ToList();
+            p.Words.Where(w => w.Confidence < _options.LowConfidence && w.Text.Any(char.IsLetterOrDigit)).Select(w => Box(w.Box)).ToList(),
+            p.QaFlags)).ToList();
 
         var identifiers = document.Identifiers
             .Where(i => i.Kind != "document_date" || document.Identifiers.Count < 12)

@@ -48,6 +48,16 @@ public sealed class CorpusTests(CorpusRun run, ITestOutputHelper output) : IClas
     }
 
     [Fact]
+    public void Run_GeneratedCorpus_NoTypedPageFlaggedUnreadable()
+    {
+        // Every page of this corpus is typed (clean, mild or hard scans): the unreadable flag must spare them all,
+        // and the reconciliation counts what it flagged.
+        var flagged = run.Manifest.Where(r => r["qa"].Contains("unreadable", StringComparison.Ordinal)).Select(r => $"{r["source_file"]}: {r["qa"]}").ToList();
+        Assert.True(flagged.Count == 0, "typed pages flagged unreadable: " + string.Join("; ", flagged));
+        Assert.Contains(File.ReadAllLines(Path.Combine(run.Batch.Out, "reconciliation.txt")), l => l.StartsWith("pages_unreadable:", StringComparison.Ordinal) && l.EndsWith(" 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Run_GeneratedCorpusOver500Pages_ReconciliationBalancesExactly()
     {
         Dictionary<string, string> account = File.ReadAllLines(Path.Combine(run.Batch.Out, "reconciliation.txt"))

@@ -11,11 +11,20 @@ internal sealed class BenchOptions
     /// <summary>Pages of the large batch in the memory row (the small batch has a tenth); 0 skips the row.</summary>
     public int MemoryPages { get; init; } = 1000;
 
+    /// <summary>Pages of the corpus made another way (text2image letters); 0 skips it.</summary>
+    public int OtherPages { get; init; } = 60;
+
+    /// <summary>Handwritten pages in the unreadable-flag check (as many typed, half as many poor scans); 0 skips it.</summary>
+    public int ReadabilityPages { get; init; } = 20;
+
     /// <summary>Sample generator seed; corpora are cached per size and seed.</summary>
     public int Seed { get; init; } = 1;
 
     /// <summary>Parallelism of the ceiling, the tesseract command line and ocrmypdf (default: every core).</summary>
     public int Cores { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Skip the `tesseract` command-line and ocrmypdf rows (raw Tesseract stays the reference in every corpus).</summary>
+    public bool SkipOtherTools { get; init; }
 
     /// <summary>Keep the outputs of the runs (manifests, databases, PDFs) under artifacts/bench/runs.</summary>
     public bool Keep { get; init; }
@@ -24,13 +33,13 @@ internal sealed class BenchOptions
     public required string Root { get; init; }
 
     public const string Usage =
-        "usage: digitise-bench [--pages N (100)] [--memory-pages M (1000; 0 skips the memory row)] [--seed S (1)] [--cores C (all)] [--keep] [--root DIR]\n" +
+        "usage: digitise-bench [--pages N (100)] [--memory-pages M (1000; 0 skips the memory row)] [--other-pages N (60; 0 skips)] [--readability N (20; 0 skips)] [--no-other-tools] [--seed S (1)] [--cores C (all)] [--keep] [--root DIR]\n" +
         "       digitise-bench ceiling DIR [--threads N]";
 
     public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
     {
-        int pages = 100, memoryPages = 1000, seed = 1, cores = Environment.ProcessorCount;
-        bool keep = false;
+        int pages = 100, memoryPages = 1000, seed = 1, cores = Environment.ProcessorCount, otherPages = 60, readability = 20;
+        bool keep = false, skipOtherTools = false;
         string? root = null;
         for (int i = 0; i < args.Count; i++)
         {
@@ -47,6 +56,12 @@ internal sealed class BenchOptions
                 continue;
             }
 
+            if (arg == "--no-other-tools")
+            {
+                skipOtherTools = true;
+                continue;
+            }
+
             if (i + 1 >= args.Count)
             {
                 error.WriteLine($"digitise-bench: {arg} needs a value (or is unknown)\n{Usage}");
@@ -58,6 +73,8 @@ internal sealed class BenchOptions
             {
                 "--pages" => TryCount(value, 1, out pages),
                 "--memory-pages" => TryCount(value, 0, out memoryPages),
+                "--other-pages" => TryCount(value, 0, out otherPages),
+                "--readability" => TryCount(value, 0, out readability),
                 "--seed" => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed),
                 "--cores" => TryCount(value, 1, out cores),
                 "--root" => (root = value) is not null,
@@ -83,7 +100,7 @@ internal sealed class BenchOptions
             return null;
         }
 
-        return new BenchOptions { Pages = pages, MemoryPages = memoryPages, Seed = seed, Cores = cores, Keep = keep, Root = Path.GetFullPath(root) };
+        return new BenchOptions { Pages = pages, MemoryPages = memoryPages, OtherPages = otherPages, ReadabilityPages = readability, SkipOtherTools = skipOtherTools, Seed = seed, Cores = cores, Keep = keep, Root = Path.GetFullPath(root) };
     }
 
     private static bool TryCount(string value, int min, out int count) =>

@@ -7,7 +7,7 @@ using Digitise.Ocr;
 namespace Digitise.Benchmarks;
 
 /// <summary>
-/// <c>digitise-bench ceiling DIR [--threads N]</c>: the fastest this machine OCRs the pages with Tesseract: one
+/// <c>digitise-bench ceiling DIR [--threads N] [--text OUTDIR]</c>: the fastest this machine OCRs the pages with Tesseract: one
 /// thread per core, each with one <see cref="TesseractEngine"/> created once, decoding every page (TIFF frames too)
 /// and recognising it; nothing else. Run it with OMP_THREAD_LIMIT=1 in its environment. Prints
 /// <c>pages N failed F seconds S</c>.
@@ -19,12 +19,33 @@ internal static class CeilingCommand
     public static int Run(ReadOnlySpan<string> args)
     {
         int threads = Environment.ProcessorCount;
-        if (args.Length is not (1 or 3)
-            || (args.Length == 3 && (args[1] != "--threads" || !int.TryParse(args[2], NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1))
-            || !Directory.Exists(args[0]))
+        string? textDir = null;
+        bool ok = args.Length is 1 or 3 or 5 && Directory.Exists(args[0]);
+        for (int a = 1; ok && a + 1 < args.Length; a += 2)
         {
-            Console.Error.WriteLine("usage: digitise-bench ceiling DIR [--threads N]");
+            switch (args[a])
+            {
+                case "--threads":
+                    ok = int.TryParse(args[a + 1], NumberStyles.None, CultureInfo.InvariantCulture, out threads) && threads >= 1;
+                    break;
+                case "--text":
+                    textDir = args[a + 1];
+                    break;
+                default:
+                    ok = false;
+                    break;
+            }
+        }
+
+        if (!ok)
+        {
+            Console.Error.WriteLine("usage: digitise-bench ceiling DIR [--threads N] [--text OUTDIR]");
             return 2;
+        }
+
+        if (textDir is not null)
+        {
+            Directory.CreateDirectory(textDir);
         }
 
         var items = new List<PageItem>();
@@ -58,7 +79,13 @@ internal static class CeilingCommand
                     PageItem item = items[i];
                     try
                     {
-                        _ = engine.Recognise(File.ReadAllBytes(item.Path), item.Format, item.Frame);
+                        OcrResult result = engine.Recognise(File.ReadAllBytes(item.Path), item.Format, item.Frame);
+                        if (textDir is not null)
+                        {
+                            // For character error rates: STEM.FRAME.txt (written after the page, so it costs the row nothing).
+                            File.WriteAllText(Path.Combine(textDir, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(item.Path)}.{item.Frame}.txt")), result.Text);
+                        }
+
                         Interlocked.Increment(ref pages);
                     }
                     catch (InvalidDataException)

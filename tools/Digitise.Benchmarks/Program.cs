@@ -2,6 +2,8 @@ using Digitise.Benchmarks;
 
 // digitise-bench [--pages N] [--memory-pages M] [--seed S] [--cores C] [--keep]   the side-by-side benchmark (markdown on stdout)
 // digitise-bench profile DIR                                                       where a page's time goes, step by step (one thread)
+// digitise-bench levers DIR [--repeat R]                                          what each way of handing a page to Tesseract costs (thread CPU)
+// digitise-bench readability [--typed N] [--handwritten N] [--poor N] [--seed S]   the unreadable-page flag on generated pages
 // digitise-bench ceiling DIR [--threads N]                                          raw Tesseract, one reused engine per thread
 // digitise-bench mpi [--patients N] [--fhir-patients N] [--queries N] [--seed S]        the MPI at scale (import, index, lookup latency)
 // digitise-bench mpi-run before|after CSV DB                                      one way of run's MPI preparation (a child of mpi)
@@ -24,6 +26,16 @@ if (args.Length == 4 && args[0] == "mpi-run")
 if (args.Length > 0 && args[0] == "profile")
 {
     return ProfileCommand.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "readability")
+{
+    return ReadabilityCommand.Run(args.AsSpan(1));
+}
+
+if (args.Length > 0 && args[0] == "levers")
+{
+    return LeversCommand.Run(args.AsSpan(1));
 }
 
 if (args.Length > 0 && args[0] == "ceiling")

@@ -45,6 +45,7 @@ internal static class ReportCommand
         Line("files_unopened:", a.FilesUnopened);
         Line("pages_in:", a.PagesIn);
         Line("pages_ocr:", a.PagesOcr);
+        Line("pages_unreadable:", a.PagesUnreadable);
         Line("pages_text_layer:", a.PagesTextLayer);
         Line("pages_blank:", a.PagesBlank);
         Line("pages_separator:", a.PagesSeparator);

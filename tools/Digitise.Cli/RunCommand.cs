@@ -95,7 +95,7 @@ internal static class RunCommand
         if (account is not null)
         {
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  reconciliation {account.PagesIn} pages in = {account.PagesOcr} OCRed + {account.PagesTextLayer} text layer + {account.PagesBlank} blank + {account.PagesSeparator} separator + {account.PagesQuarantined} quarantined: {(account.Balances ? "balances" : "DOES NOT BALANCE")} ({reconciliation})"));
+                $"  reconciliation {account.PagesIn} pages in = {account.PagesOcr} OCRed ({account.PagesUnreadable} unreadable by OCR) + {account.PagesTextLayer} text layer + {account.PagesBlank} blank + {account.PagesSeparator} separator + {account.PagesQuarantined} quarantined: {(account.Balances ? "balances" : "DOES NOT BALANCE")} ({reconciliation})"));
         }
 
         return summary.Cancelled ? ExitCodes.Interrupted : ExitCodes.Success;

@@ -15,7 +15,18 @@ public sealed record Document(
     SourceFile Source,
     int FirstPage,
     int LastPage,
-    IReadOnlyList<PageText> Pages);
+    IReadOnlyList<PageText> Pages)
+{
+    /// <summary>
+    /// What identifier extraction may read: this document without the pages OCR could not read (QA flag
+    /// <c>unreadable</c>: handwriting, very poor scans), whose text is guesswork that could name the wrong patient.
+    /// Those pages stay in the document (stored, shown to clerks, counted); only their words are not evidence.
+    /// </summary>
+    public Document IdentifierEvidence() =>
+        Pages.Any(p => p.Quality?.Unreadable == true)
+            ? this with { Pages = [.. Pages.Where(p => p.Quality?.Unreadable != true)] }
+            : this;
+}
 
 /// <summary>A document with the identifiers extracted from its pages.</summary>
 public sealed record IndexedDocument(Document Document, IReadOnlyList<ExtractedIdentifier> Identifiers);

@@ -20,6 +20,13 @@ public sealed record PageQuality(
     bool TooDark,
     bool TooLight)
 {
+    /// <summary>
+    /// OCR could not read the page (handwriting, a very faint or very poor scan): its text is kept for people to see
+    /// but is never identifier evidence (the pipeline does not hand the page to identifier extraction), and the page
+    /// is counted in the reconciliation and flagged to clerks.
+    /// </summary>
+    public bool Unreadable { get; init; }
+
     /// <summary>Flags for the manifest, e.g. "blank;skew=1.2;rotated=180;low_dpi"; empty when the page is clean.</summary>
     public string Flags()
     {
@@ -52,6 +59,11 @@ public sealed record PageQuality(
         if (TooLight)
         {
             flags.Add("too_light");
+        }
+
+        if (Unreadable)
+        {
+            flags.Add("unreadable");
         }
 
         return string.Join(';', flags);

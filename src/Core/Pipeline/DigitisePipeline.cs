@@ -373,8 +373,10 @@ public sealed partial class DigitisePipeline
         {
             var pages = file.Pages.Where(p => p.PageNumber >= span.FirstPage && p.PageNumber <= span.LastPage).ToList();
             var document = new Document(DocumentId.For(source.Sha256, span.FirstPage), source, span.FirstPage, span.LastPage, pages);
-            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(document)];
-            DocumentMatch match = _matcher.Match(document, identifiers);
+            // Unreadable pages (handwriting, very poor scans) are neither read for identifiers nor searched for a candidate's demographics.
+            Document evidence = document.IdentifierEvidence();
+            List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(evidence)];
+            DocumentMatch match = _matcher.Match(evidence, identifiers);
             MatchDecision decision = match.Decision;
             DocumentClassification? type = _classifier?.Classify(document);
             if (type is not null && _queueUncertainTypes && decision.Status == DocumentStatus.AutoFiled && _classifier!.IsUncertain(type))
@@ -403,7 +405,7 @@ public sealed partial class DigitisePipeline
 
         // Each page alone, for separation on a change of patient.
         var perPage = pages
-            .Select(p => _extractor.Extract(new Document(DocumentId.For(p.Source.Sha256, p.PageNumber), p.Source, p.PageNumber, p.PageNumber, [p])))
+            .Select(p => _extractor.Extract(new Document(DocumentId.For(p.Source.Sha256, p.PageNumber), p.Source, p.PageNumber, p.PageNumber, [p]).IdentifierEvidence()))
             .ToList();
         return _separator.Separate(pages, perPage);
     }

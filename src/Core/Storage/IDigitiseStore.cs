@@ -63,6 +63,9 @@ public sealed record BatchReconciliation(
 {
     public int PagesAccounted => PagesOcr + PagesTextLayer + PagesBlank + PagesSeparator + PagesQuarantined;
 
+    /// <summary>OCRed pages QA flagged <c>unreadable</c> (handwriting, very poor scans): part of <see cref="PagesOcr"/>, never identifier evidence.</summary>
+    public int PagesUnreadable { get; init; }
+
     public bool Balances => PagesAccounted == PagesIn;
 }
 

@@ -76,7 +76,11 @@ public enum DecisionOutcome
 }
 
 /// <summary>One page of a document, with its recognised words (boxes in full-resolution page pixels).</summary>
-public sealed record StoredPage(int PageNumber, int WidthPx, int HeightPx, double MeanConfidence, IReadOnlyList<Word> Words);
+public sealed record StoredPage(int PageNumber, int WidthPx, int HeightPx, double MeanConfidence, IReadOnlyList<Word> Words)
+{
+    /// <summary>The page's QA flags as in the manifest (e.g. <c>deskewed=1.2;unreadable</c>); empty when clean.</summary>
+    public string QaFlags { get; init; } = string.Empty;
+}
 
 /// <summary>An identifier as stored: kind wire name (<c>nhs_number</c>, ...), normalised value, raw text, page and word boxes.</summary>
 public sealed record StoredIdentifier(string Kind, string Value, string Raw, bool Valid, double Confidence, int Page, IReadOnlyList<PixelBox> Boxes);

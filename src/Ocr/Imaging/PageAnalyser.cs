@@ -23,7 +23,11 @@ public sealed class PageAnalyser : IDisposable
     /// Measures <paramref name="page"/> and returns the page to OCR: the same bitmap when nothing needed correcting,
     /// otherwise a new, corrected one (the caller disposes both).
     /// </summary>
-    public (PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes) Analyse(PageBitmap page, int dpi)
+    /// <param name="detectOrientation">
+    /// Whether to detect and correct orientation; null follows <see cref="QaOptions.DetectOrientation"/>. The OCR stage
+    /// passes false first and asks again only for a page OCR could not read (see <c>TesseractOcrStage</c>).
+    /// </param>
+    public (PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes) Analyse(PageBitmap page, int dpi, bool? detectOrientation = null)
     {
         using PixHandle grey = page.Grey();
         Check(grey, "convert the page to grey");
@@ -57,7 +61,7 @@ public sealed class PageAnalyser : IDisposable
             }
 
             bool tooLight = ink < 0.25 * faint;
-            if (_options.DetectOrientation)
+            if (detectOrientation ?? _options.DetectOrientation)
             {
                 rotation = Orientation(binary);
                 if (rotation != 0)
@@ -75,7 +79,7 @@ public sealed class PageAnalyser : IDisposable
             if (Leptonica.PixFindSkew(binary, out float angle, out float confidence) == 0 && confidence >= 2.5f)
             {
                 skew = angle;
-                if (Math.Abs(angle) >= _options.MinSkewDegrees)
+                if (Math.Abs(angle) >= (Leptonica.PixGetDepth(current.Pix) == 1 ? _options.MinSkewDegreesBitonal : _options.MinSkewDegrees))
                 {
                     // Bitonal pages by shear (fast, and exact enough for the small angles scanners produce); grey and colour
                     // pages by area mapping, which interpolates: shearing a grey 200 dpi page cost a hospital number a

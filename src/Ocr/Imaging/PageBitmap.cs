@@ -51,6 +51,9 @@ public sealed class PageBitmap : IDisposable
     internal PixHandle Grey() =>
         Depth == 8 && Leptonica.PixGetColormap(Pix) == IntPtr.Zero ? Leptonica.PixClone(Pix) : Leptonica.PixConvertTo8(Pix, 0);
 
+    /// <summary>The page as a new 8 bpp grey bitmap (for measuring what Tesseract costs on grey input).</summary>
+    internal PageBitmap ToGrey() => new(Leptonica.PixConvertTo8(Pix, 0));
+
     /// <summary>Encodes the page losslessly as PNG (for samples and tests).</summary>
     public byte[] ToPng()
     {

@@ -37,6 +37,9 @@ internal static partial class Tesseract
     [LibraryImport(Libraries.Tesseract, EntryPoint = "TessBaseAPIRecognize")]
     internal static partial int TessBaseAPIRecognize(TessApiHandle handle, IntPtr monitor);
 
+    [LibraryImport(Libraries.Tesseract, EntryPoint = "TessBaseAPIGetUTF8Text")]
+    internal static partial IntPtr TessBaseAPIGetUTF8Text(TessApiHandle handle);
+
     [LibraryImport(Libraries.Tesseract, EntryPoint = "TessBaseAPIGetIterator")]
     internal static partial IntPtr TessBaseAPIGetIterator(TessApiHandle handle);
 

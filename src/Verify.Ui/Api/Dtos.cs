@@ -33,7 +33,8 @@ public sealed record RiskDto(string Code, string Label);
 
 /// <summary>A page: its image URL, and size in full-resolution pixels (the unit of every box).</summary>
 /// <param name="LowConfidenceWords">Boxes ([left, top, width, height]) of words the OCR was unsure of.</param>
-public sealed record PageDto(int PageNumber, int Width, int Height, double MeanConfidence, string ImageUrl, IReadOnlyList<int[]> LowConfidenceWords);
+/// <param name="QaFlags">Page QA flags, e.g. <c>unreadable</c> (OCR could not read the page: no identifier was taken from it).</param>
+public sealed record PageDto(int PageNumber, int Width, int Height, double MeanConfidence, string ImageUrl, IReadOnlyList<int[]> LowConfidenceWords, string QaFlags);
 
 /// <summary>An identifier read from the document.</summary>
 /// <param name="Uncertain">Indexes into <paramref name="Value"/> of characters the OCR was unsure of or that were corrected.</param>

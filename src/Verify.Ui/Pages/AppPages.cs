@@ -32,6 +32,7 @@ internal static class AppPages
               <span class="doc-id" data-testid="document-id"></span>
               <span class="badge kind" data-testid="kind"></span>
               <span class="badge risk" hidden data-testid="high-risk">High risk · second confirmation</span>
+              <span class="badge qa-page" hidden data-testid="page-qa"></span>
               <span class="spacer"></span>
               <button type="button" data-act="zoom-out" title="Zoom out (-)">−</button>
               <span class="zoom" data-testid="zoom">100%</span>

@@ -197,6 +197,10 @@
       }
     });
     $('.sheet').style.setProperty('--ratio', `${p.width} / ${p.height}`);
+    const qa = $('[data-testid="page-qa"]');
+    const unreadable = (p.qaFlags || '').split(';').includes('unreadable');
+    qa.hidden = !unreadable;
+    qa.textContent = unreadable ? `Page ${p.pageNumber}: OCR could not read it (handwriting or poor scan) · no identifier taken from it` : '';
     document.querySelectorAll('.thumb').forEach((t, n) => t.classList.toggle('active', n === page));
     applyZoom();
   }

@@ -1,0 +1,121 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace Digitise.Benchmarks;
+
+/// <summary>Raw Tesseract against the pipeline on one corpus: speed, memory and, where the text is known, quality.</summary>
+internal sealed record CorpusComparison(
+    string Corpus,
+    BenchRow Raw,
+    BenchRow Pipeline,
+    IReadOnlyList<PageQualityRow> PageRows)
+{
+    public double? RawCer => PageRows.Count == 0 ? null : PageRows.Average(p => p.RawCer);
+
+    public double? PipelineCer => PageRows.Count == 0 ? null : PageRows.Average(p => p.PipelineCer);
+
+    /// <summary>Pages whose pipeline CER is above raw's by more than a character in a thousand.</summary>
+    public int PagesWorse => PageRows.Count(p => p.PipelineCer > p.RawCer + 0.001);
+}
+
+/// <summary>One page's character error rate raw and through the pipeline, and whether its NHS number and date of birth were read exactly.</summary>
+internal sealed record PageQualityRow(string Page, double RawCer, double PipelineCer, bool? RawIdentifiers, bool? PipelineIdentifiers);
+
+internal static partial class BenchmarkRunner
+{
+    /// <summary>Raw (reused engines, one per core, text kept) then the pipeline (`digitise run`) on the same pages; CER per page where the text is known.</summary>
+    private static async Task<CorpusComparison> CompareAsync(
+        string? cliDll, string corpusName, string pagesDirectory, int pages, string mpiCsv, Func<string, string?> truthFor,
+        IReadOnlyDictionary<string, (string Nhs, string Dob)> identifiers, int cores, string work, TextWriter log, CancellationToken cancellationToken)
+    {
+        string rawText = Path.Combine(work, "raw-text");
+        BenchRow raw = await CeilingAsync(pagesDirectory, pages, cores, Path.Combine(work, "raw"), rawText, log, cancellationToken).ConfigureAwait(false);
+        string pipelineWork = Path.Combine(work, "pipeline");
+        BenchRow pipeline = await PipelineAsync(cliDll, pagesDirectory, pages, mpiCsv, pipelineWork, $"Pipeline, {corpusName}", log, cancellationToken).ConfigureAwait(false);
+
+        var rows = new List<PageQualityRow>();
+        string db = Path.Combine(pipelineWork, "fresh.db");
+        if (!raw.Ran || !pipeline.Ran || !File.Exists(db))
+        {
+            return new CorpusComparison(corpusName, raw, pipeline, rows);
+        }
+
+        await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        foreach (string file in Directory.GetFiles(pagesDirectory).Order(StringComparer.Ordinal))
+        {
+            if (truthFor(file) is not string truth)
+            {
+                continue;
+            }
+
+            string stem = Path.GetFileNameWithoutExtension(file);
+            string rawFile = Path.Combine(rawText, stem + ".0.txt");
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "SELECT text FROM pages WHERE sha256 = $sha AND page_number = 1;";
+            command.Parameters.AddWithValue("$sha", Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false))));
+            if (!File.Exists(rawFile) || await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string piped)
+            {
+                continue;
+            }
+
+            string rawRead = await File.ReadAllTextAsync(rawFile, cancellationToken).ConfigureAwait(false);
+            (bool? rawIds, bool? pipedIds) = identifiers.TryGetValue(stem, out var ids)
+                ? ((bool?)ReadsExactly(rawRead, ids), (bool?)ReadsExactly(piped, ids))
+                : ((bool?)null, (bool?)null);
+            rows.Add(new PageQualityRow(Path.GetFileName(file), CharacterErrorRate.Of(rawRead, truth), CharacterErrorRate.Of(piped, truth), rawIds, pipedIds));
+        }
+
+        return new CorpusComparison(corpusName, raw, pipeline, rows);
+    }
+
+    /// <summary>The NHS number (any spacing) and the date of birth as printed both appear in the text.</summary>
+    private static bool ReadsExactly(string text, (string Nhs, string Dob) ids)
+    {
+        string compact = new([.. text.Where(c => !char.IsWhiteSpace(c))]);
+        return compact.Contains(ids.Nhs, StringComparison.Ordinal) && compact.Contains(ids.Dob, StringComparison.Ordinal);
+    }
+
+    private static string SharedFolder(string root) =>
+        Environment.GetEnvironmentVariable("DIGITISE_SHARED") is { Length: > 0 } configured ? configured : Path.GetFullPath(Path.Combine(root, "..", "shared"));
+
+    private static void PrintComparisons(TextWriter o, IReadOnlyList<CorpusComparison> comparisons)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        static string Cer(double? cer) => cer is double c ? c.ToString("0.00%", CultureInfo.InvariantCulture) : "-";
+        static string Mib(BenchRow row) => row.PeakKb > 0 ? string.Create(CultureInfo.InvariantCulture, $"{row.PeakKb / 1024.0:0} MiB") : "-";
+        static string CpuPerPage(BenchRow row) => row.CpuSeconds > 0 ? (row.CpuSeconds / row.Pages).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+        static string Rate(BenchRow row) => row.Ran && row.Note is null ? row.PagesPerSecond.ToString("0.00", CultureInfo.InvariantCulture) : row.Note ?? "-";
+
+        o.WriteLine();
+        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, OpenMP off, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less:");
+        o.WriteLine();
+        o.WriteLine("| Corpus | Pages | Raw pages/s | Pipeline pages/s | Pipeline / raw | Raw CPU s/page | Pipeline CPU s/page | Pipeline / raw, by CPU | Raw CER | Pipeline CER | Pages with higher CER | NHS no. + DOB exact, raw / pipeline | Raw peak | Pipeline peak |");
+        o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (CorpusComparison c in comparisons)
+        {
+            string ratio = c.Raw.Ran && c.Pipeline.Ran && c.Raw.Note is null && c.Pipeline.Note is null ? (c.Pipeline.PagesPerSecond / c.Raw.PagesPerSecond).ToString("0.00", inv) : "-";
+            var withIds = c.PageRows.Where(p => p.RawIdentifiers is not null).ToList();
+            string ids = withIds.Count == 0 ? "-" : string.Create(inv, $"{withIds.Count(p => p.RawIdentifiers == true)} / {withIds.Count(p => p.PipelineIdentifiers == true)} of {withIds.Count}");
+            string worse = c.PageRows.Count == 0 ? "-" : string.Create(inv, $"{c.PagesWorse} of {c.PageRows.Count}");
+            string cpuRatio = c.Raw.PagesPerCpuSecond > 0 && c.Pipeline.PagesPerCpuSecond > 0 && c.Raw.Note is null && c.Pipeline.Note is null
+                ? (c.Pipeline.PagesPerCpuSecond / c.Raw.PagesPerCpuSecond).ToString("0.00", inv)
+                : "-";
+            o.WriteLine(string.Create(inv, $"| {c.Corpus} | {c.Raw.Pages} | {Rate(c.Raw)} | {Rate(c.Pipeline)} | **{ratio}** | {CpuPerPage(c.Raw)} | {CpuPerPage(c.Pipeline)} | **{cpuRatio}** | {Cer(c.RawCer)} | {Cer(c.PipelineCer)} | {worse} | {ids} | {Mib(c.Raw)} | {Mib(c.Pipeline)} |"));
+        }
+
+        foreach (CorpusComparison c in comparisons.Where(c => c.PageRows.Count is > 0 and <= 12))
+        {
+            o.WriteLine();
+            o.WriteLine($"Per page, {c.Corpus}:");
+            o.WriteLine();
+            o.WriteLine("| Page | Raw CER | Pipeline CER |");
+            o.WriteLine("|---|---:|---:|");
+            foreach (PageQualityRow p in c.PageRows)
+            {
+                o.WriteLine(string.Create(inv, $"| {p.Page} | {p.RawCer:0.00%} | {p.PipelineCer:0.00%} |"));
+            }
+        }
+    }
+}
