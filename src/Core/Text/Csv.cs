@@ -20,8 +20,11 @@ public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<IReadO
 public static class Csv
 {
     /// <summary>One field as written: quoted (quotes doubled) when it holds a comma, quote or line break, as is otherwise.</summary>
-    public static string Field(string value) =>
-        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    public static string Field(string? value)
+    {
+        string text = value ?? string.Empty;
+        return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
+    }
 
     /// <summary>Reads records one at a time (the file is never held in memory whole).</summary>
     public static IEnumerable<CsvRecord> ReadRecords(TextReader reader)
@@ -163,12 +166,5 @@ public static class Csv
     {
         string text = value ?? string.Empty;
         return Field(text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + text : text);
-    }
-
-    /// <summary>RFC 4180 quoting only: the field is quoted when it holds a comma, a quote or a line break.</summary>
-    public static string Field(string? value)
-    {
-        string text = value ?? string.Empty;
-        return text.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : text;
     }
 }
