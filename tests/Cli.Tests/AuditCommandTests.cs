@@ -41,11 +41,12 @@ public sealed class AuditCommandTests : IDisposable
     [Fact]
     public async Task UsersAdd_ShortOrCommonPassword_IsRefused()
     {
+        // A refused password is a bad value given on the command line: exit code 3, as every other (README's table).
         (int code, _, string stderr) = await Digitise.ExecWithInputAsync("1234567890", "users", "add", "alice", "--role", "clerk", "--password-stdin", "--db", Db);
-        Assert.Equal(1, code);
+        Assert.Equal(3, code);
         Assert.Contains("at least 12 characters", stderr, StringComparison.Ordinal);
         (code, _, stderr) = await Digitise.ExecWithInputAsync("Password1234", "users", "add", "alice", "--role", "clerk", "--password-stdin", "--db", Db);
-        Assert.Equal(1, code);
+        Assert.Equal(3, code);
         Assert.Contains("common passwords", stderr, StringComparison.Ordinal);
         Assert.Equal(1, (await Digitise.ExecAsync("users", "disable", "nobody", "--db", Db)).ExitCode);
     }
