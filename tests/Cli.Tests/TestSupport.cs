@@ -39,7 +39,8 @@ internal static class Digitise
     {
         using var stdout = new StringWriter(CultureInfo.InvariantCulture);
         using var stderr = new StringWriter(CultureInfo.InvariantCulture);
-        int code = await RunCommand.ExecuteAsync(new RunRequest([input], mpi, outDir, db, null, null, null, Quiet: true), stdout, stderr, ct);
+        // Through the same guard as the command line, so a cancellation at any point (even before the first page) is exit code 130.
+        int code = await CommonOptions.GuardAsync(() => RunCommand.ExecuteAsync(new RunRequest([input], mpi, outDir, db, null, null, null, Quiet: true), stdout, stderr, ct), stderr);
         return (code, stdout.ToString() + stderr);
     }
 

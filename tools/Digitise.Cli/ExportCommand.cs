@@ -56,17 +56,17 @@ internal static class ExportCommand
             {
                 if (parse.GetValue(fhir))
                 {
-                    await Export.FhirExport.WriteAsync(store, b.Id, files.Rows, target, ct);
+                    await Export.FhirExport.WriteAsync(store, host.Configuration, b.Id, files.Rows, target, ct);
                 }
 
                 if (parse.GetValue(ndr))
                 {
-                    await Export.NdrExport.WriteAsync(store, b.Id, files.Rows, target, ct);
+                    await Export.NdrExport.WriteAsync(store, host.Configuration, b.Id, files.Rows, target, ct);
                 }
 
                 if (parse.GetValue(certificate) && files.Account is { } certified)
                 {
-                    await Export.CertificateExport.WriteAsync(store, certified, target, ct);
+                    await Export.CertificateExport.WriteAsync(store, host.Configuration, certified, target, ct);
                 }
             }
             catch (InvalidOperationException ex)

@@ -43,6 +43,7 @@ internal static class RunCommand
             LogFile = Path.Combine(request.OutDirectory, BatchLogProvider.FileName),
         });
         OcrOptions ocr = host.Get<OcrOptions>();
+        IBlobStore blobs = host.Get<IBlobStore>(); // a missing --blobs is named now, before anything is read
         string versions = TesseractEngine.Probe(ocr);
         if (!request.Quiet)
         {
@@ -68,7 +69,6 @@ internal static class RunCommand
 
         SeparationOptions separation = host.Get<SeparationOptions>();
         DocumentTypeOptions documentTypes = host.Get<DocumentTypeOptions>();
-        IBlobStore blobs = host.Get<IBlobStore>();
         var pipeline = new DigitisePipeline(
             host.Get<ISourceDiscovery>(),
             host.Get<IPageSource>(),

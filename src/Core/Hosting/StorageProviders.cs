@@ -82,6 +82,8 @@ public sealed record StorageLocations(string Database, string? Blobs, string? Qu
 public sealed class DigitiseStorage
 {
     private readonly List<IWorkQueueProvider> _queues;
+    private readonly Lazy<string> _blobLocation;
+    private readonly Lazy<IBlobStoreProvider> _blobProvider;
 
     public DigitiseStorage(
         IEnumerable<IStoreProvider> stores,
@@ -95,9 +97,11 @@ public sealed class DigitiseStorage
         TimeProvider = timeProvider ?? TimeProvider.System;
         Store = Choose(stores.ToList(), p => p.Claim(locations.Database), p => p.Name, "--db", locations.Database, Redact);
         Description = Store.Describe(locations.Database);
-        BlobLocation = locations.Blobs ?? Store.DefaultBlobLocation(locations.Database)
-            ?? throw new ConfigurationException("--blobs", null, $"is needed with the {Store.Name} database (it has no default blob location)");
-        BlobProvider = Choose(blobs.ToList(), p => p.Claim(BlobLocation), p => p.Name, "--blobs", BlobLocation, Redact);
+        // Chosen when first needed: commands that touch no blob (users, audit, report) need no --blobs on a database without a default.
+        List<IBlobStoreProvider> blobProviders = blobs.ToList();
+        _blobLocation = new Lazy<string>(() => locations.Blobs ?? Store.DefaultBlobLocation(locations.Database)
+            ?? throw new ConfigurationException("--blobs", null, $"is needed with the {Store.Name} database (it has no default blob location)"));
+        _blobProvider = new Lazy<IBlobStoreProvider>(() => Choose(blobProviders, p => p.Claim(BlobLocation), p => p.Name, "--blobs", BlobLocation, Redact));
         _queues = queues?.ToList() ?? [];
     }
 
@@ -108,9 +112,9 @@ public sealed class DigitiseStorage
 
     public IStoreProvider Store { get; }
 
-    public IBlobStoreProvider BlobProvider { get; }
+    public IBlobStoreProvider BlobProvider => _blobProvider.Value;
 
-    public string BlobLocation { get; }
+    public string BlobLocation => _blobLocation.Value;
 
     public TimeProvider TimeProvider { get; }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Digitise.Data.Sqlite;
 using Digitise.Export;
+using Digitise.Hosting;
 using Digitise.Storage;
 using Microsoft.Extensions.Configuration;
 
@@ -13,20 +14,16 @@ namespace Digitise.Cli.Export;
 /// </summary>
 internal static class CertificateExport
 {
-    public static async Task<bool> WriteAsync(IDigitiseStore store, BatchReconciliation account, string outDirectory, CancellationToken cancellationToken)
+    public static async Task<bool> WriteAsync(
+        IDigitiseStore store, DigitiseConfiguration configuration, BatchReconciliation account, string outDirectory, CancellationToken cancellationToken)
     {
         if (store is not SqliteDigitiseStore sqlite)
         {
             throw new InvalidOperationException("--certificate reads the SQLite store only for now; export from a SQLite database.");
         }
 
-        IConfiguration configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "digitise.json"), optional: true)
-            .AddEnvironmentVariables("DIGITISE_")
-            .Build();
-        ReleaseCriteria criteria = configuration.GetSection("Certificate").Get<ReleaseCriteria>() ?? new ReleaseCriteria();
-        criteria.Validate();
-        double qaShare = configuration.GetValue("Verify:QaShare", 0.05);
+        ReleaseCriteria criteria = configuration.Bind<ReleaseCriteria>("Certificate", c => c.Validate());
+        double qaShare = configuration.Configuration.GetValue("Verify:QaShare", 0.05);
 
         CertificateFacts facts = await new SqliteExportQueries(sqlite.DatabasePath).ReadCertificateFactsAsync(account.BatchId, qaShare, cancellationToken).ConfigureAwait(false);
         var data = new BatchCertificateData(

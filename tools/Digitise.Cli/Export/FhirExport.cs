@@ -3,7 +3,7 @@ using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Export;
 using Digitise.Storage;
-using Microsoft.Extensions.Configuration;
+using Digitise.Hosting;
 
 namespace Digitise.Cli.Export;
 
@@ -13,10 +13,11 @@ namespace Digitise.Cli.Export;
 /// </summary>
 internal static class FhirExport
 {
-    public static async Task<string> WriteAsync(IDigitiseStore store, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
+    public static async Task<string> WriteAsync(
+        IDigitiseStore store, DigitiseConfiguration configuration, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
     {
-        ExportOptions options = LoadOptions();
-        DocumentTypeOptions types = LoadTypes();
+        ExportOptions options = configuration.Bind<ExportOptions>("Export");
+        DocumentTypeOptions types = configuration.Bind<DocumentTypeOptions>("DocumentTypes", t => t.Validate());
         var patients = new Dictionary<string, Patient>(StringComparer.Ordinal);
         await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -54,19 +55,4 @@ internal static class FhirExport
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  fhir           {path} ({documents.Count} DocumentReference)"));
         return path;
     }
-
-    /// <summary>The <c>Export</c> section of digitise.json in the working folder, overridden by DIGITISE_Export__* variables.</summary>
-    public static ExportOptions LoadOptions() => Configuration().GetSection("Export").Get<ExportOptions>() ?? new ExportOptions();
-
-    public static DocumentTypeOptions LoadTypes()
-    {
-        DocumentTypeOptions types = Configuration().GetSection("DocumentTypes").Get<DocumentTypeOptions>() ?? new DocumentTypeOptions();
-        types.Validate();
-        return types;
-    }
-
-    private static IConfiguration Configuration() => new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(Directory.GetCurrentDirectory(), "digitise.json"), optional: true)
-        .AddEnvironmentVariables("DIGITISE_")
-        .Build();
 }

@@ -3,6 +3,7 @@ using System.Text;
 using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Export;
+using Digitise.Hosting;
 using Digitise.Storage;
 
 namespace Digitise.Cli.Export;
@@ -15,9 +16,10 @@ namespace Digitise.Cli.Export;
 /// </summary>
 internal static class NdrExport
 {
-    public static async Task<NdrUploadPlan> WriteAsync(IDigitiseStore store, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
+    public static async Task<NdrUploadPlan> WriteAsync(
+        IDigitiseStore store, DigitiseConfiguration configuration, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
     {
-        ExportOptions options = FhirExport.LoadOptions();
+        ExportOptions options = configuration.Bind<ExportOptions>("Export");
         var patients = new Dictionary<string, Patient>(StringComparer.Ordinal);
         await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
         {
