@@ -66,12 +66,12 @@ public sealed class PostgresModelStore(string connectionString) : IModelStore, I
             string documentId = rows.GetString(0);
             if (current is not null && documentId != current)
             {
-                yield return Labelled(current, list, labels);
+                yield return SqliteColumns.Labelled(current, list, labels);
                 list = [];
             }
 
             current = documentId;
-            if (ParseKind(rows.GetString(1)) is IdentifierKind kind)
+            if (SqliteColumns.ParseKind(rows.GetString(1)) is IdentifierKind kind)
             {
                 list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt32(4) != 0, rows.GetDouble(5), rows.GetInt32(6), []));
             }
@@ -79,17 +79,9 @@ public sealed class PostgresModelStore(string connectionString) : IModelStore, I
 
         if (current is not null)
         {
-            yield return Labelled(current, list, labels);
+            yield return SqliteColumns.Labelled(current, list, labels);
         }
     }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();
-
-    private static LabelledIdentifiers Labelled(string documentId, List<ExtractedIdentifier> ids, Dictionary<string, (string Status, string? Patient)> labels) =>
-        labels.TryGetValue(documentId, out var label)
-            ? new LabelledIdentifiers(documentId, ids, label.Status, label.Patient)
-            : new LabelledIdentifiers(documentId, ids, null, null);
-
-    private static IdentifierKind? ParseKind(string kind) =>
-        Enum.GetValues<IdentifierKind>().Cast<IdentifierKind?>().FirstOrDefault(k => SqliteColumns.Kind(k!.Value) == kind);
 }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Digitise.Domain;
+using Digitise.Storage;
 
 namespace Digitise.Data.Sqlite;
 
@@ -40,6 +41,16 @@ internal static class SqliteColumns
         TextOrigin.PdfTextLayer => "pdf_text_layer",
         _ => throw new ArgumentOutOfRangeException(nameof(origin)),
     };
+
+    /// <summary>The kind a stored <c>kind</c> value names; null for one this build does not know.</summary>
+    public static IdentifierKind? ParseKind(string kind) =>
+        Enum.GetValues<IdentifierKind>().Cast<IdentifierKind?>().FirstOrDefault(k => Kind(k!.Value) == kind);
+
+    /// <summary>One document's identifiers for training, with its latest clerk label when it has one (both model stores).</summary>
+    public static LabelledIdentifiers Labelled(string documentId, List<ExtractedIdentifier> ids, Dictionary<string, (string Status, string? Patient)> labels) =>
+        labels.TryGetValue(documentId, out var label)
+            ? new LabelledIdentifiers(documentId, ids, label.Status, label.Patient)
+            : new LabelledIdentifiers(documentId, ids, null, null);
 
     public static string Kind(IdentifierKind kind) => kind switch
     {

@@ -19,12 +19,7 @@ public sealed class PageImageTests
         using PageBitmap page = PageBitmap.Decode(Pnm('5', 700, 900, (x, y) => [(byte)((x * 7 + y * 3 + (x * y % 13)) & 0xFF)]), SourceFormat.Unknown);
         Assert.Equal(8, page.Depth);
 
-        byte[] kept = page.ToPageImage();
-
-        Assert.Equal(PngMagic, kept[..8]);
-        using PageBitmap back = PageBitmap.Decode(kept, SourceFormat.Png);
-        Assert.Equal(0, Leptonica.PixEqual(page.Pix, back.Pix, out int same));
-        Assert.Equal(1, same);
+        AssertKeptAsPngWithEveryPixel(page);
     }
 
     [Fact]
@@ -34,12 +29,7 @@ public sealed class PageImageTests
         using var page = new PageBitmap(Leptonica.PixConvertTo1(grey.Pix, 128));
         Assert.Equal(1, page.Depth);
 
-        byte[] kept = page.ToPageImage();
-
-        Assert.Equal(PngMagic, kept[..8]);
-        using PageBitmap back = PageBitmap.Decode(kept, SourceFormat.Png);
-        Assert.Equal(0, Leptonica.PixEqual(page.Pix, back.Pix, out int same));
-        Assert.Equal(1, same);
+        AssertKeptAsPngWithEveryPixel(page);
     }
 
     [Fact]
@@ -50,6 +40,16 @@ public sealed class PageImageTests
         byte[] kept = page.ToPageImage();
 
         Assert.Equal([0xFF, 0xD8, 0xFF], kept[..3]);
+    }
+
+    private static void AssertKeptAsPngWithEveryPixel(PageBitmap page)
+    {
+        byte[] kept = page.ToPageImage();
+
+        Assert.Equal(PngMagic, kept[..8]);
+        using PageBitmap back = PageBitmap.Decode(kept, SourceFormat.Png);
+        Assert.Equal(0, Leptonica.PixEqual(page.Pix, back.Pix, out int same));
+        Assert.Equal(1, same);
     }
 
     private static byte[] Pnm(char kind, int width, int height, Func<int, int, byte[]> pixel)
