@@ -146,7 +146,8 @@ public sealed partial class DistributedRunTests : IAsyncLifetime
             try
             {
                 // The watch moves the batch on once it is queued; it never exits by itself, so the bound is its own failure.
-                while (!Directory.Exists(done) && !watch.Process.HasExited && !watch.Log.Contains("failed", StringComparison.Ordinal))
+                // Wait for its "done" line, not the folder: the move is seen before the pipe delivers the lines printed ahead of it.
+                while (!watch.Log.Contains("wq: done;", StringComparison.Ordinal) && !watch.Process.HasExited && !watch.Log.Contains("failed", StringComparison.Ordinal))
                 {
                     await Task.Delay(200);
                 }
