@@ -133,6 +133,29 @@ public sealed class ConfigurationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task MissingOrMalformedInputFile_OneLineNamingItAndExitCodeFailed_ForEveryCommand()
+    {
+        // The same exit-code table for every command: eval and mpi import no longer keep catch lists of their own.
+        string missing = Path.Combine(_folder, "missing.csv");
+        string malformed = Path.Combine(_folder, "malformed.csv");
+        await File.WriteAllTextAsync(malformed, "a,b\n1,2\n");
+        string db = Path.Combine(_folder, "d.db");
+
+        foreach (string[] args in new[]
+        {
+            new[] { "eval", "--truth", missing, "--manifest", malformed },
+            ["eval", "--truth", malformed, "--manifest", malformed],
+            ["mpi", "import", missing, "--db", db],
+            ["mpi", "import", malformed, "--db", db],
+        })
+        {
+            (int code, _, string error) = await Digitise.ExecAsync(args);
+            Assert.True(code == ExitCodes.Failed, string.Join(' ', args) + " exited " + code.ToString(CultureInfo.InvariantCulture) + ":\n" + error);
+            AssertOneLineNaming(error, "digitise: ", Path.GetFileName(args[2])); // --truth's file, or the file mpi import was given
+        }
+    }
+
     private static void AssertOneLineNaming(string error, string setting, string value)
     {
         string[] lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries);

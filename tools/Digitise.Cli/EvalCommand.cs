@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Digitise.Hosting;
 using Digitise.Indexing.Matching;
 using Digitise.Text;
 
@@ -30,19 +31,11 @@ internal static class EvalCommand
         {
             truth, manifest,
         };
-        command.SetAction(parse =>
+        CommonOptions.SetGuardedAction(command, (parse, _) =>
         {
-            try
-            {
-                IReadOnlyList<EvalRow> rows = Join(parse.GetValue(truth)!, parse.GetValue(manifest)!, out int unscored);
-                Print(Console.Out, rows, unscored);
-                return 0;
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
-            {
-                Console.Error.WriteLine($"digitise: {ex.Message}");
-                return 1;
-            }
+            IReadOnlyList<EvalRow> rows = Join(parse.GetValue(truth)!, parse.GetValue(manifest)!, out int unscored);
+            Print(Console.Out, rows, unscored);
+            return Task.FromResult(ExitCodes.Success);
         });
         return command;
     }

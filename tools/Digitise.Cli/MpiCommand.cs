@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using Digitise.Hosting;
 using Digitise.Indexing;
 using Digitise.Storage;
 
@@ -53,7 +54,7 @@ internal static class MpiCommand
         catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
         {
             await stderr.WriteLineAsync($"digitise: {path}: {ex.Message}").ConfigureAwait(false);
-            return 1;
+            return ExitCodes.Failed;
         }
 
         foreach (MpiRowIssue issue in read.Errors)

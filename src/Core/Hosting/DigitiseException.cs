@@ -32,6 +32,7 @@ public static class ExitCodes
         DigitiseException digitise => digitise.ExitCode,
         OperationCanceledException => Interrupted,
         FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException or IOException => Failed,
+        InvalidDataException => Failed, // an input file (CSV, MPI) that is not what it should be; the message names it
         System.Data.Common.DbException => Failed,
         InvalidOperationException => Failed,
         _ => null,
