@@ -86,13 +86,15 @@ public static class BatchCertificate
         ];
     }
 
-    /// <summary>The certificate as CSV rows <c>section,item,value,detail</c>, one section after another.</summary>
+    /// <summary>The certificate as CSV rows <c>section,item,value,detail</c>, one section after another; a cell that a spreadsheet would
+    /// read as a formula (<c>=</c>, <c>+</c>, <c>-</c>, <c>@</c> first) starts with an apostrophe.</summary>
     public static string ToCsv(BatchCertificateData data, ReleaseCriteria criteria, DateTimeOffset generatedUtc)
     {
         var csv = new StringBuilder("section,item,value,detail\n");
         foreach ((string section, string item, string value, string detail) in Rows(data, criteria, generatedUtc))
         {
-            csv.AppendJoin(',', new[] { section, item, value, detail }.Select(Digitise.Text.Csv.Field)).Append('\n');
+            // Every cell is text a spreadsheet may open (batch names, paths, reasons): neutralised against formulas.
+            csv.AppendJoin(',', new[] { section, item, value, detail }.Select(Digitise.Text.Csv.TextField)).Append('\n');
         }
 
         return csv.ToString();

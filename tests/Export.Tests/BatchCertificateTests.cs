@@ -107,6 +107,20 @@ public sealed class BatchCertificateTests
     }
 
     [Fact]
+    public void ToCsv_FormulaLikeNamesAndPaths_AreNeutralised()
+    {
+        BatchCertificateData data = Good() with
+        {
+            Sources = [new CertificateSource("=HYPERLINK(\"http://x\")", new string('a', 64), 1, "complete", null), new CertificateSource("@SUM(A1).tif", new string('b', 64), 1, "complete", null)],
+        };
+        string csv = BatchCertificate.ToCsv(data, Criteria, Now);
+        Assert.Contains("source_file,\"'=HYPERLINK(\"\"http://x\"\")\",", csv, StringComparison.Ordinal);
+        Assert.Contains("source_file,'@SUM(A1).tif,", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain(",=", csv, StringComparison.Ordinal);
+        Assert.DoesNotContain(",@", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ToPdf_ManySources_RunsOntoNumberedPages()
     {
         BatchCertificateData data = Good() with
