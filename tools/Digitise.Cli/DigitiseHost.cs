@@ -1,9 +1,12 @@
+using Digitise.Cli.Export;
 using Digitise.Data.Postgres;
+using Digitise.Export;
 using Digitise.Data.Sqlite;
 using Digitise.Hosting;
 using Digitise.Indexing;
 using Digitise.Ingest;
 using Digitise.Ocr;
+using Digitise.Storage;
 using Digitise.Storage.Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -78,6 +81,7 @@ internal sealed class DigitiseHost : IAsyncDisposable
         services.AddDigitiseOcr(configuration);
         services.AddDigitiseIndexing(configuration);
         AddProviders(services, configuration);
+        AddExports(services, configuration);
         services.AddDigitiseStorage(new StorageLocations(
             request.Database,
             request.Blobs ?? configuration.Configuration["Storage:Blobs"],
@@ -101,6 +105,17 @@ internal sealed class DigitiseHost : IAsyncDisposable
         services.AddDigitisePostgres();
         services.AddDigitiseLocalBlobs();
         services.AddDigitiseAzureStorage(configuration);
+    }
+
+    /// <summary>
+    /// What the exports offer other hosts: the batch certificate (<see cref="IBatchCertificates"/>), which <c>serve</c> hands
+    /// to the verification app so managers open it from the dashboard. <c>Certificate:*</c> is validated here, at start-up.
+    /// </summary>
+    public static void AddExports(IServiceCollection services, DigitiseConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ReleaseCriteria criteria = configuration.Bind<ReleaseCriteria>("Certificate", c => c.Validate());
+        services.AddSingleton<IBatchCertificates>(sp => new BatchCertificates(sp.GetRequiredService<DigitiseStorage>(), criteria));
     }
 
     public T Get<T>()

@@ -34,7 +34,11 @@ internal static class ServeCommand
                     o.DatabasePath = database;
                     o.Blobs = parse.GetValue(common.Blobs);
                 },
-                services => DigitiseHost.AddProviders(services, host.Configuration),
+                services =>
+                {
+                    DigitiseHost.AddProviders(services, host.Configuration);
+                    DigitiseHost.AddExports(services, host.Configuration);
+                },
                 host.Configuration.Configuration,
                 ct);
             if (await host.Get<IVerificationStore>().CountUsersAsync(ct) == 0)
