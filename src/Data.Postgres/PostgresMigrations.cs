@@ -316,6 +316,11 @@ internal static class PostgresMigrations
                 model_json  text     NOT NULL
             );
             """),
+
+        // SQLite step 11 (turnaround on the dashboard, issue 14): arrivals (source_files.created_utc) by time.
+        new(6, "turnaround: arrivals by time (SQLite step 11)", """
+            CREATE INDEX ix_source_files_created_utc ON source_files (created_utc);
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

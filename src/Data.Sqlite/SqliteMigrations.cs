@@ -434,6 +434,14 @@ internal static class SqliteMigrations
                 model_json  TEXT    NOT NULL
             );
             """),
+
+        // Turnaround on the dashboard (issue 14): a page arrives when its source file is first recorded
+        // (source_files.created_utc, which already exists and is never moved) and is filed at its document's first
+        // auto_filed/filed decision (decisions.at_utc, indexed by document). No new column is needed; the dashboard reads the
+        // last days' arrivals, so arrivals get an index.
+        new(11, "turnaround: arrivals by time", """
+            CREATE INDEX ix_source_files_created_utc ON source_files (created_utc);
+            """),
     ];
 
     public static int LatestVersion => All.Max(m => m.Version);

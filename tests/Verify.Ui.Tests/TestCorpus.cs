@@ -137,6 +137,22 @@ internal sealed class TestCorpus : IAsyncDisposable
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
+    /// <summary>The first column of every row, as text.</summary>
+    public List<string> Strings(string sql)
+    {
+        using DbConnection connection = OpenRaw();
+        using DbCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        using DbDataReader reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     public string? Text(string sql)
     {
         using DbConnection connection = OpenRaw();

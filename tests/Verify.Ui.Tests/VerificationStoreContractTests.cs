@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Digitise.Data.Sqlite;
+using Digitise.Domain;
 using Digitise.Storage;
 
 namespace Digitise.Verify.Ui.Tests;
@@ -320,6 +321,98 @@ public abstract class VerificationStoreContractTests
         IReadOnlyList<SearchVolume> volumes = await store.GetSearchVolumesAsync(time.Now.AddHours(-1), Ct);
         Assert.Equal([new SearchVolume("alice", 1, 2), new SearchVolume("bob", 1, 0)], volumes);
     }
+
+    [Fact]
+    public async Task Turnaround_KnownArrivalAndFilingTimes_GiveMedianP95OldestAndAtRisk()
+    {
+        DateTimeOffset t0 = DateTimeOffset.Parse("2025-03-03T12:00:00Z", CultureInfo.InvariantCulture);
+        var time = new ManualTime(t0);
+        await using TestCorpus corpus = await CorpusAsync(flagged: 4, autoFiled: 10, time: time);
+        SqlVerificationStore store = corpus.OpenStore(time);
+        // As the stores write instants (UTC, milliseconds, 'Z'), so they compare as text.
+        static string Instant(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        void Arrived(string documentId, DateTimeOffset at) =>
+            corpus.Execute($"UPDATE source_files SET created_utc = '{Instant(at)}' WHERE sha256 = (SELECT sha256 FROM documents WHERE document_id = '{documentId}');");
+
+        // Auto-filed at t0 (the pipeline's decision), arrived 1-9 hours and 30 hours before it.
+        double[] autoHours = [1, 2, 3, 4, 5, 6, 7, 8, 9, 30];
+        List<string> auto = Ids(corpus, "status = 'auto_filed'");
+        for (int i = 0; i < auto.Count; i++)
+        {
+            Arrived(auto[i], t0.AddHours(-autoHours[i]));
+        }
+
+        // Two hours later a clerk files one waiting document (arrived 10 hours before t0: 12 hours) and closes another as not
+        // on the index (closed without filing: out of the turnaround).
+        time.Now = t0.AddHours(2);
+        string? filed = null, closed = null;
+        while (filed is null || closed is null)
+        {
+            Lease lease = (await store.LeaseNextAsync("alice", Policy, Ct))!;
+            VerificationDocument document = (await store.GetDocumentAsync(lease.DocumentId, Ct))!;
+            ClerkDecision decision = filed is null && document.Candidates.Count > 0
+                ? new ClerkDecision(lease.DocumentId, ClerkAction.File, document.Candidates[0].PatientId, false)
+                : closed is null ? new ClerkDecision(lease.DocumentId, ClerkAction.NotOnIndex, null, false) : new ClerkDecision(lease.DocumentId, ClerkAction.Skip, null, false);
+            await store.DecideAsync("alice", decision, Ct);
+            filed ??= decision.Action == ClerkAction.File ? lease.DocumentId : null;
+            closed ??= decision.Action == ClerkAction.NotOnIndex ? lease.DocumentId : null;
+        }
+
+        Arrived(filed, t0.AddHours(-10));
+        Arrived(closed, t0.AddHours(-100));
+
+        // Still waiting, aged 40, 20, 5 and 1 hours now; and a 3-page file not yet read into documents, 19 hours old.
+        DateTimeOffset now = time.Now;
+        List<string> waiting = Ids(corpus, "status IN ('needs_verification', 'unmatched')");
+        Assert.Equal(4, waiting.Count);
+        double[] waitingHours = [40, 20, 5, 1];
+        for (int i = 0; i < waiting.Count; i++)
+        {
+            Arrived(waiting[i], now.AddHours(-waitingHours[i]));
+        }
+
+        string pending = new('e', 64);
+        corpus.Execute($"""
+            INSERT INTO source_files (sha256, length, page_count, status, created_utc, updated_utc) VALUES ('{pending}', 10, 3, 'pending', '{Instant(now.AddHours(-19))}', '{Instant(now)}');
+            INSERT INTO batch_sources (batch_id, path, sha256, recorded_utc) VALUES ((SELECT id FROM batches WHERE name = 'test-batch'), '/scans/late.tif', '{pending}', '{Instant(now)}');
+            """);
+
+        TurnaroundFacts facts = await store.GetTurnaroundAsync(t0.AddDays(-13).UtcDateTime.Date, Ct);
+        Assert.Equal(11, facts.Filed.Count);
+        TurnaroundReport report = Turnaround.Summarise(facts, targetHours: 24, atRiskShare: 0.75, days: 14);
+
+        // Filed: 1-9, 12 and 30 hours; median by nearest rank is the 6th of 11, the 95th percentile the 11th.
+        Assert.Equal(11, report.PagesFiled);
+        Assert.Equal(6.0, report.MedianHours!.Value, 6);
+        Assert.Equal(30.0, report.P95Hours!.Value, 6);
+        Assert.Equal(10.0 / 11, report.FiledWithinTarget!.Value, 6);
+        Assert.Equal(4 + 3, report.PagesUnfiled);
+        Assert.Equal(40.0, report.OldestUnfiledHours!.Value, 6);
+
+        // At risk from 18 hours: the 40-hour document (overdue), the 20-hour one and the 19-hour file, oldest first.
+        Assert.Equal(18.0, report.AtRiskHours, 6);
+        Assert.Equal((5L, 1L, 3), (report.PagesAtRisk, report.PagesOverdue, report.ItemsAtRisk));
+        Assert.Equal(
+            [(waiting[0], true, "test-batch", 1), (waiting[1], false, "test-batch", 1), (pending[..16], false, "test-batch", 3)],
+            report.AtRisk.Select(a => (a.Item, a.Overdue, a.BatchName ?? "(none)", a.Pages)));
+        Assert.Equal("reading", report.AtRisk[2].Kind);
+        Assert.Equal(19.0, report.AtRisk[2].AgeHours, 6);
+
+        // Per arrival day (now is 2025-03-03 14:00): the 3rd has the 1-9 and 12-hour pages and two waiting (5 and 1 hours);
+        // the 2nd the 30-hour page, the 20-hour document and the file; the 1st the 40-hour document.
+        TurnaroundDay third = report.Days.Single(d => d.Day == new DateOnly(2025, 3, 3));
+        Assert.Equal((12L, 10L, 2L), (third.PagesArrived, third.PagesFiled, third.PagesUnfiled));
+        Assert.Equal(((double?)5.0, (double?)12.0, (double?)5.0), (third.MedianHours, third.P95Hours, third.OldestUnfiledHours));
+        TurnaroundDay second = report.Days.Single(d => d.Day == new DateOnly(2025, 3, 2));
+        Assert.Equal((5L, 1L, 4L), (second.PagesArrived, second.PagesFiled, second.PagesUnfiled));
+        Assert.Equal(((double?)30.0, (double?)30.0, (double?)20.0), (second.MedianHours, second.P95Hours, second.OldestUnfiledHours));
+        TurnaroundDay first = report.Days.Single(d => d.Day == new DateOnly(2025, 3, 1));
+        Assert.Equal((1L, 0L, (double?)null, (double?)40.0), (first.PagesArrived, first.PagesFiled, first.MedianHours, first.OldestUnfiledHours));
+        Assert.Equal(14, report.Days.Count);
+        Assert.Equal(11, report.Days.Sum(d => d.PagesFiled));
+    }
+
+    private static List<string> Ids(TestCorpus corpus, string where) => corpus.Strings($"SELECT document_id FROM documents WHERE {where} ORDER BY document_id;");
 
     /// <summary>SQL that lets the next statement edit the audit table around its append-only rule (as a database owner could).</summary>
     private protected abstract string DisableAuditTriggersSql { get; }

@@ -136,6 +136,19 @@ public sealed record DashboardSnapshot(
     long QaReviewed,
     long QaMisfiled);
 
+/// <summary>A filed document's pages for the turnaround: when its source file arrived and when the document was first filed.</summary>
+public sealed record FiledPages(DateTimeOffset ArrivedUtc, DateTimeOffset FiledUtc, int Pages);
+
+/// <summary>
+/// Pages that have arrived and are not filed yet: a document waiting for a clerk (<see cref="Kind"/> its status), or a source
+/// file not yet read into documents (<c>reading</c>). <see cref="Item"/> is the document id, or the file's SHA-256 prefix:
+/// never a path or patient data.
+/// </summary>
+public sealed record UnfiledPages(string Item, string Kind, long? BatchId, string? BatchName, DateTimeOffset ArrivedUtc, int Pages);
+
+/// <summary>The turnaround's facts at <see cref="AtUtc"/>: pages filed that arrived since a day, and every page not filed yet.</summary>
+public sealed record TurnaroundFacts(DateTimeOffset AtUtc, DateTimeOffset ArrivedSinceUtc, IReadOnlyList<FiledPages> Filed, IReadOnlyList<UnfiledPages> Unfiled);
+
 /// <summary>A batch with its progress and reconciliation counters.</summary>
 public sealed record BatchSummary(
     long Id,
@@ -202,6 +215,13 @@ public interface IVerificationStore
     Task<IReadOnlyList<AuditEntry>> ReadAuditAsync(int limit, CancellationToken cancellationToken);
 
     Task<DashboardSnapshot> GetDashboardAsync(double qaShare, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The turnaround from a page's arrival (its source file first recorded) to its document being filed (the first
+    /// <c>auto_filed</c> or <c>filed</c> decision): documents filed now whose file arrived since <paramref name="arrivedSinceUtc"/>,
+    /// and every page not filed yet (waiting for a clerk, or in a file not yet read), read in one snapshot.
+    /// </summary>
+    Task<TurnaroundFacts> GetTurnaroundAsync(DateTimeOffset arrivedSinceUtc, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<BatchSummary>> GetBatchesAsync(CancellationToken cancellationToken);
 
