@@ -9,10 +9,16 @@ internal static class SvgCharts
 {
     private const string Font = "font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif\"";
 
-    public static string Bars(string title, IReadOnlyList<(string Label, long Value)> points, string colour)
+    /// <param name="reference">A value to draw as a dashed line across the bars (e.g. a target), with its label.</param>
+    public static string Bars(string title, IReadOnlyList<(string Label, long Value)> points, string colour, (double Value, string Label)? reference = null)
     {
         const int Width = 640, Height = 240, Left = 44, Right = 12, Top = 34, Bottom = 34;
         long max = Math.Max(1, points.Count == 0 ? 1 : points.Max(p => p.Value));
+        if (reference is { } line)
+        {
+            max = Math.Max(max, (long)Math.Ceiling(line.Value));
+        }
+
         long scale = NiceCeiling(max);
         var svg = Start(Width, Height, title);
         double plotWidth = Width - Left - Right;
@@ -45,6 +51,15 @@ internal static class SvgCharts
                 svg.Append(CultureInfo.InvariantCulture,
                     $"<text x=\"{x + (slot * 0.35):0.#}\" y=\"{Height - Bottom + 16}\" text-anchor=\"middle\" font-size=\"10\" fill=\"#68717d\">{Escape(label)}</text>");
             }
+        }
+
+        if (reference is { } target)
+        {
+            double y = Top + plotHeight - (plotHeight * target.Value / scale);
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<line x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{y:0.#}\" y2=\"{y:0.#}\" stroke=\"#b8443c\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<text x=\"{Width - Right}\" y=\"{y - 4:0.#}\" text-anchor=\"end\" font-size=\"11\" fill=\"#b8443c\">{Escape(target.Label)}</text>");
         }
 
         return svg.Append("</svg>").ToString();

@@ -9,8 +9,11 @@ using Microsoft.Playwright;
 
 namespace Digitise.Verify.Ui.Tests;
 
-/// <summary>The real app (Kestrel on a free loopback port) over a seeded temp database, driven by Debian's Chromium.</summary>
-public sealed class BrowserFixture : IAsyncLifetime
+/// <summary>
+/// The real app (Kestrel on a free loopback port) over a seeded temp database, wired as <c>digitise serve</c> wires it
+/// (SQLite, a local blob folder, the CLI's exports), driven by Debian's Chromium.
+/// </summary>
+public abstract class AppBrowserFixture : IAsyncLifetime
 {
     private WebApplication? _app;
     private IPlaywright? _playwright;
@@ -23,19 +26,16 @@ public sealed class BrowserFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Corpus = await TestCorpus.CreateAsync(flagged: 8, autoFiled: 40, highRiskFirst: false);
-        await Corpus.AddUserAsync("alice", Roles.Clerk);
-        await Corpus.AddUserAsync("bob", Roles.Clerk);
-        await Corpus.AddUserAsync("carol", Roles.Manager);
-        await Corpus.AddUserAsync("dave", Roles.Clerk);
-        await Corpus.AddUserAsync("olive", Roles.Operator);
-        await Corpus.AddUserAsync("erin", Roles.Clerk);
+        Corpus = await CreateCorpusAsync();
         _app = await VerifyApp.CreateAsync(["--urls", "http://127.0.0.1:0"], o =>
         {
             o.DatabasePath = Corpus.DatabasePath;
-            o.QaShare = 0.1;
-            o.SecondConfirmation = false;
-        }, services => services.AddDigitiseSqlite().AddDigitiseLocalBlobs(), configuration: null, CancellationToken.None);
+            Configure(o);
+        }, services =>
+        {
+            services.AddDigitiseSqlite().AddDigitiseLocalBlobs();
+            Digitise.Cli.DigitiseHost.AddExports(services, DigitiseConfiguration.Load(null));
+        }, configuration: null, CancellationToken.None);
         await _app.StartAsync();
         BaseUrl = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _playwright = await Playwright.CreateAsync();
@@ -64,9 +64,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         await Corpus.DisposeAsync();
     }
 
+    /// <summary>A fresh browser context signed in as <paramref name="user"/> (downloads accepted).</summary>
     public async Task<IPage> SignInAsync(string user, int width = 1440, int height = 900)
     {
-        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        IBrowserContext context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, AcceptDownloads = true });
         IPage page = await context.NewPageAsync();
         await page.GotoAsync(BaseUrl + "/signin");
         await page.FillAsync("input[name=userName]", user);
@@ -74,6 +75,36 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.Keyboard.PressAsync("Enter");
         await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal));
         return page;
+    }
+
+    /// <summary>The database, its documents and its accounts.</summary>
+    private protected abstract Task<TestCorpus> CreateCorpusAsync();
+
+    /// <summary>Settings on top of the defaults.</summary>
+    private protected virtual void Configure(VerifyOptions options)
+    {
+    }
+}
+
+/// <summary>The clerks', managers' and operators' screens over a queue of flagged, unmatched and auto-filed documents.</summary>
+public sealed class BrowserFixture : AppBrowserFixture
+{
+    private protected override async Task<TestCorpus> CreateCorpusAsync()
+    {
+        TestCorpus corpus = await TestCorpus.CreateAsync(flagged: 8, autoFiled: 40, highRiskFirst: false);
+        await corpus.AddUserAsync("alice", Roles.Clerk);
+        await corpus.AddUserAsync("bob", Roles.Clerk);
+        await corpus.AddUserAsync("carol", Roles.Manager);
+        await corpus.AddUserAsync("dave", Roles.Clerk);
+        await corpus.AddUserAsync("olive", Roles.Operator);
+        await corpus.AddUserAsync("erin", Roles.Clerk);
+        return corpus;
+    }
+
+    private protected override void Configure(VerifyOptions options)
+    {
+        options.QaShare = 0.1;
+        options.SecondConfirmation = false;
     }
 
     public static string ScreenshotPath(string name)

@@ -16,7 +16,15 @@ internal static class DashboardApi
         RouteGroupBuilder dashboard = endpoints.MapApiGroup("/api/dashboard", Policies.Manager, "Dashboard");
         dashboard.MapGet("/", GetAsync).WithName("Dashboard").WithSummary("Backlog, queue, throughput, per-clerk decisions, forecast and QA.");
         dashboard.MapGet("/export.csv", ExportAsync).WithName("DashboardCsv").WithSummary("The dashboard as CSV.");
-        dashboard.MapGet("/charts/{chart}.svg", ChartAsync).WithName("DashboardChart").WithSummary("A chart: daily, hourly, backlog or clerks.");
+        dashboard.MapGet("/charts/{chart}.svg", ChartAsync).WithName("DashboardChart").WithSummary("A chart: daily, hourly, backlog, clerks or turnaround.");
+        dashboard.MapGet("/turnaround", TurnaroundGetAsync).WithName("Turnaround")
+            .WithSummary("Per arrival day, hours from a page's arrival to its document being filed (median, 95th percentile), the oldest unfiled, against Dashboard:TurnaroundTargetHours, and what is at risk of missing it.");
+        dashboard.MapGet("/batches/{batchId:long}/certificate.pdf", (long batchId, HttpContext http, ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken ct) =>
+                CertificateAsync(batchId, BatchCertificateFormat.Pdf, http, user, store, options, ct))
+            .WithName("BatchCertificatePdf").WithSummary("The batch certificate (PDF) with its release statement; each download is audited.");
+        dashboard.MapGet("/batches/{batchId:long}/certificate.csv", (long batchId, HttpContext http, ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken ct) =>
+                CertificateAsync(batchId, BatchCertificateFormat.Csv, http, user, store, options, ct))
+            .WithName("BatchCertificateCsv").WithSummary("The batch certificate as CSV (section,item,value,detail); each download is audited.");
         dashboard.MapGet("/searches", SearchesAsync).WithName("SearchVolumes")
             .WithSummary("Index searches per user in the last 24 hours, with those above Verify:SearchAlertPerDay or far above the others flagged.");
         endpoints.MapApiGroup("/api/audit", Policies.Manager, "Audit")
@@ -84,15 +92,58 @@ internal static class DashboardApi
             new QaDto(s.QaShare, s.QaSampled, s.QaReviewed, s.QaMisfiled, s.QaReviewed == 0 ? null : (double)s.QaMisfiled / s.QaReviewed, lower, upper));
     }
 
+    /// <summary>The turnaround over the last <see cref="DashboardOptions.TurnaroundDays"/> arrival days (UTC), against the target.</summary>
+    public static async Task<TurnaroundReport> TurnaroundAsync(IVerificationStore store, DashboardOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        DateTime firstDay = time.GetUtcNow().UtcDateTime.Date.AddDays(1 - options.TurnaroundDays);
+        TurnaroundFacts facts = await store.GetTurnaroundAsync(new DateTimeOffset(firstDay, TimeSpan.Zero), cancellationToken);
+        return Turnaround.Summarise(facts, options.TurnaroundTargetHours, options.TurnaroundAtRiskShare, options.TurnaroundDays);
+    }
+
+    private static async Task<Ok<TurnaroundReport>> TurnaroundGetAsync(
+        ClaimsPrincipal user, IVerificationStore store, DashboardOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await store.AppendAuditAsync(user.UserName(), "view_turnaround", null, null, "api", cancellationToken);
+        return TypedResults.Ok(await TurnaroundAsync(store, options, time, cancellationToken));
+    }
+
+    /// <summary>
+    /// A batch's certificate, made now by the host's <see cref="IBatchCertificates"/> (501 when the host offers none or the
+    /// database is one it cannot read), audited as <c>download_certificate</c> with the batch, the form and the statement.
+    /// </summary>
+    private static async Task<IResult> CertificateAsync(
+        long batchId, BatchCertificateFormat format, HttpContext http, ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        IBatchCertificates? certificates = http.RequestServices.GetService<IBatchCertificates>();
+        if (certificates is null || certificates.Unavailable is not null)
+        {
+            return EndpointGroups.Problem(StatusCodes.Status501NotImplemented, "Batch certificates are not available here.",
+                certificates?.Unavailable ?? "this host does not make batch certificates; use digitise serve, or digitise export BATCH --certificate");
+        }
+
+        BatchCertificateFile? file = await certificates.CreateAsync(batchId, format, options.QaShare, cancellationToken);
+        if (file is null)
+        {
+            return EndpointGroups.Problem(StatusCodes.Status404NotFound, "No such batch.");
+        }
+
+        string statement = file.Statement.MeetsReleaseCriteria ? "meets the release criteria" : "does not meet: " + string.Join("; ", file.Statement.Unmet);
+        await store.AppendAuditAsync(user.UserName(), "download_certificate", null, null,
+            string.Create(CultureInfo.InvariantCulture, $"batch {batchId} {(format == BatchCertificateFormat.Pdf ? "pdf" : "csv")}: {statement}"), cancellationToken);
+        return TypedResults.File(file.Content, file.ContentType, file.FileName);
+    }
+
     private static async Task<Ok<DashboardDto>> GetAsync(ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
     {
         await store.AppendAuditAsync(user.UserName(), "view_dashboard", null, null, "api", cancellationToken);
         return TypedResults.Ok(await BuildAsync(store, options, cancellationToken));
     }
 
-    private static async Task<IResult> ExportAsync(ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    private static async Task<IResult> ExportAsync(
+        ClaimsPrincipal user, IVerificationStore store, VerifyOptions options, DashboardOptions dashboardOptions, TimeProvider time, CancellationToken cancellationToken)
     {
         DashboardDto d = await BuildAsync(store, options, cancellationToken);
+        TurnaroundReport t = await TurnaroundAsync(store, dashboardOptions, time, cancellationToken);
         await store.AppendAuditAsync(user.UserName(), "export_dashboard_csv", null, null, string.Empty, cancellationToken);
         var csv = new StringBuilder();
         csv.AppendLine("section,key,value");
@@ -141,12 +192,53 @@ internal static class DashboardApi
         Row("qa", "misfile_rate", d.Qa.MisfileRate);
         Row("qa", "wilson95_lower", d.Qa.Lower95);
         Row("qa", "wilson95_upper", d.Qa.Upper95);
+        Row("turnaround", "target_hours", t.TargetHours);
+        Row("turnaround", "at_risk_after_hours", t.AtRiskHours);
+        Row("turnaround", "pages_filed", t.PagesFiled);
+        Row("turnaround", "median_hours", Hours(t.MedianHours));
+        Row("turnaround", "p95_hours", Hours(t.P95Hours));
+        Row("turnaround", "filed_within_target", t.FiledWithinTarget is { } share ? (double?)Math.Round(share, 4) : null);
+        Row("turnaround", "pages_unfiled", t.PagesUnfiled);
+        Row("turnaround", "oldest_unfiled_hours", Hours(t.OldestUnfiledHours));
+        Row("turnaround", "pages_at_risk", t.PagesAtRisk);
+        Row("turnaround", "pages_overdue", t.PagesOverdue);
+        foreach (TurnaroundDay day in t.Days)
+        {
+            string key = day.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            Row("turnaround_pages_arrived", key, day.PagesArrived);
+            Row("turnaround_pages_filed", key, day.PagesFiled);
+            Row("turnaround_median_hours", key, Hours(day.MedianHours));
+            Row("turnaround_p95_hours", key, Hours(day.P95Hours));
+            Row("turnaround_pages_unfiled", key, day.PagesUnfiled);
+            Row("turnaround_oldest_unfiled_hours", key, Hours(day.OldestUnfiledHours));
+        }
+
+        // Batch names are text a user chose: neutralised like every other text cell.
+        foreach (AtRiskPages item in t.AtRisk)
+        {
+            Row("at_risk_age_hours", item.Item, Hours(item.AgeHours));
+            Row("at_risk_pages", item.Item, item.Pages);
+            Row("at_risk_state", item.Item, item.Overdue ? "overdue " + item.Kind : item.Kind);
+            Row("at_risk_batch", item.Item, item.BatchName ?? string.Empty);
+        }
+
         return TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8",
             string.Create(CultureInfo.InvariantCulture, $"digitise-dashboard-{d.AtUtc:yyyyMMdd-HHmm}.csv"));
     }
 
-    private static async Task<Results<ContentHttpResult, NotFound>> ChartAsync(string chart, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    private static async Task<Results<ContentHttpResult, NotFound>> ChartAsync(
+        string chart, IVerificationStore store, VerifyOptions options, DashboardOptions dashboardOptions, TimeProvider time, CancellationToken cancellationToken)
     {
+        if (chart == "turnaround")
+        {
+            TurnaroundReport t = await TurnaroundAsync(store, dashboardOptions, time, cancellationToken);
+            return TypedResults.Content(SvgCharts.Bars(
+                "Hours from arrival to filing, 95th percentile, per arrival day (line: target)",
+                t.Days.Select(day => (day.Day.ToString("MM-dd", CultureInfo.InvariantCulture), (long)Math.Ceiling(day.P95Hours ?? 0))).ToList(),
+                "#c07a1f",
+                (t.TargetHours, string.Create(CultureInfo.InvariantCulture, $"target {t.TargetHours:0.#} h"))), "image/svg+xml");
+        }
+
         DashboardDto d = await BuildAsync(store, options, cancellationToken);
         string? svg = chart switch
         {
@@ -158,6 +250,9 @@ internal static class DashboardApi
         };
         return svg is null ? TypedResults.NotFound() : TypedResults.Content(svg, "image/svg+xml");
     }
+
+    /// <summary>Hours to one decimal, as the dashboard shows them (null stays empty).</summary>
+    public static double? Hours(double? hours) => hours is { } h ? Math.Round(h, 1) : null;
 
     private static async Task<Ok<IReadOnlyList<AuditEntry>>> AuditAsync(ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)
     {

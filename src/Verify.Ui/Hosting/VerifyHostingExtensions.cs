@@ -63,6 +63,20 @@ internal static class VerifyHostingExtensions
         options.Validate();
         builder.Services.AddSingleton(options);
 
+        var dashboard = new DashboardOptions();
+        try
+        {
+            builder.Configuration.GetSection(DashboardOptions.Section).Bind(dashboard);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // "Failed to convert configuration value 'x' at 'Dashboard:TurnaroundTargetHours' to type 'System.Double'."
+            throw new ConfigurationException(DashboardOptions.Section, null, "has a value that is not a number: " + ex.Message, ex);
+        }
+
+        dashboard.Validate();
+        builder.Services.AddSingleton(dashboard);
+
         // Request paths carry document ids only, never patient data; still, keep framework chatter to warnings.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
     }

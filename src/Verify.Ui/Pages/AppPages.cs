@@ -72,9 +72,11 @@ internal static class AppPages
 
     private static async Task<IResult> DashboardAsync(
         HttpContext context, ClaimsPrincipal user, IVerificationStore store, ISecurityStore security, VerifyOptions options, TimeProvider time,
-        IDocumentTypeStore types, Domain.DocumentTypeOptions typeOptions, CancellationToken cancellationToken)
+        IDocumentTypeStore types, Domain.DocumentTypeOptions typeOptions, DashboardOptions dashboardOptions, CancellationToken cancellationToken)
     {
         DashboardDto d = await DashboardApi.BuildAsync(store, options, cancellationToken);
+        string turnaroundCard = DashboardCards.Turnaround(await DashboardApi.TurnaroundAsync(store, dashboardOptions, time, cancellationToken));
+        string certificateCard = await CertificateCardAsync(context, store, options, cancellationToken);
         List<SearchVolumeDto> searches = await DashboardApi.SearchVolumesAsync(security, options, time, cancellationToken);
         string typeCard = DocumentTypeCard.Render(await types.CountByTypeAsync(cancellationToken), typeOptions);
         await store.AppendAuditAsync(user.UserName(), "view_dashboard", null, null, string.Empty, cancellationToken);
@@ -146,10 +148,29 @@ internal static class AppPages
                   <tr><th>Found misfiled</th><td class="n" data-testid="qa-misfiled">{d.Qa.Misfiled}</td></tr>
                   <tr><th>Misfile rate (Wilson 95%)</th><td class="n">{rate}</td><td class="muted">{(d.Qa.Lower95 * 100).ToString("0.0", c)}% – {(d.Qa.Upper95 * 100).ToString("0.0", c)}%</td></tr></table></div>
                 {typeCard}
+                {turnaroundCard}
+                {certificateCard}
               </div>
             </main>
             """;
         return Results.Content(Html.Page(context, "Dashboard", "/dashboard", body), "text/html; charset=utf-8");
+    }
+
+    /// <summary>The newest batches with their release statements and certificate links (when the host makes certificates).</summary>
+    private static async Task<string> CertificateCardAsync(HttpContext context, IVerificationStore store, VerifyOptions options, CancellationToken cancellationToken)
+    {
+        const int Shown = 10;
+        IBatchCertificates? certificates = context.RequestServices.GetService<IBatchCertificates>();
+        string? unavailable = certificates is null ? "This host does not make batch certificates: run digitise serve, or digitise export BATCH --certificate." : certificates.Unavailable;
+        if (unavailable is not null)
+        {
+            return DashboardCards.Certificates([], new Dictionary<long, BatchReleaseStatement>(), unavailable, Shown);
+        }
+
+        IReadOnlyList<BatchSummary> batches = await store.GetBatchesAsync(cancellationToken);
+        IReadOnlyDictionary<long, BatchReleaseStatement> statements =
+            await certificates!.GetStatementsAsync([.. batches.Take(Shown).Select(b => b.Id)], options.QaShare, cancellationToken);
+        return DashboardCards.Certificates(batches, statements, null, Shown);
     }
 
     private static async Task<IResult> OperatorAsync(HttpContext context, ClaimsPrincipal user, IVerificationStore store, CancellationToken cancellationToken)
