@@ -76,17 +76,21 @@ public sealed class FellegiSunterMatcherTests
         Assert.Equal("P4", decision.Best?.PatientId);
     }
 
+    /// <summary>A valid NHS number (the check digit holds) that no patient on the test index has.</summary>
+    private const string NotOnIndexNhs = "4856731181";
+
     [Fact]
     public void Match_PatientNotOnIndex_IsUnmatched()
     {
-        MatchDecision decision = Matcher.Match(Ids(Nhs("4856731190"), Dob("1962-03-09"), Family("LLEWELLYN"), Given("GARETH")));
+        Assert.True(NhsNumber.IsValid(NotOnIndexNhs)); // the premise: a strong identifier, only not on the index
+        MatchDecision decision = Matcher.Match(Ids(Nhs(NotOnIndexNhs), Dob("1962-03-09"), Family("LLEWELLYN"), Given("GARETH")));
         Assert.Equal(DocumentStatus.Unmatched, decision.Status);
     }
 
     [Fact]
     public void Match_NotOnIndexRelativeSharingNameAndPostcode_IsNeverFiled()
     {
-        MatchDecision decision = Matcher.Match(Ids(Nhs("4856731190"), Family("SMITH"), Given("JOHN"), Postcode("LS6 2QJ")));
+        MatchDecision decision = Matcher.Match(Ids(Nhs(NotOnIndexNhs), Family("SMITH"), Given("JOHN"), Postcode("LS6 2QJ")));
         Assert.NotEqual(DocumentStatus.AutoFiled, decision.Status);
     }
 
