@@ -18,13 +18,19 @@ internal static class DashboardCards
     public static string Turnaround(TurnaroundReport t)
     {
         var days = new StringBuilder();
-        foreach (TurnaroundDay day in t.Days.Reverse())
+        // Days with no pages are left out of the table (the chart keeps every day).
+        foreach (TurnaroundDay day in t.Days.Reverse().Where(d => d.PagesArrived > 0))
         {
             string key = day.Day.ToString("yyyy-MM-dd", C);
             bool late = day.P95Hours > t.TargetHours || day.OldestUnfiledHours > t.TargetHours;
             days.Append(C, $"""
                 <tr data-testid="turnaround-day-{key}"{(late ? " class=\"late\"" : string.Empty)}><th>{day.Day.ToString("ddd d MMM", C)}</th><td class="n">{day.PagesArrived}</td><td class="n">{day.PagesFiled}</td><td class="n" data-testid="day-median">{Hours(day.MedianHours)}</td><td class="n" data-testid="day-p95">{Hours(day.P95Hours)}</td><td class="n">{Share(day.FiledWithinTarget)}</td><td class="n">{day.PagesUnfiled}</td><td class="n" data-testid="day-oldest">{Hours(day.OldestUnfiledHours)}</td></tr>
                 """);
+        }
+
+        if (days.Length == 0)
+        {
+            days.Append(C, $"<tr><td colspan=\"8\" class=\"muted\">No pages arrived in the last {t.Days.Count} days.</td></tr>");
         }
 
         var risk = new StringBuilder();
@@ -52,7 +58,7 @@ internal static class DashboardCards
                 <th>Unfiled</th><td class="n" data-testid="turnaround-unfiled">{t.PagesUnfiled}</td>
                 <th>Oldest unfiled</th><td class="n" data-testid="turnaround-oldest">{Hours(t.OldestUnfiledHours)}</td>
                 <th>At risk (overdue)</th><td class="n"><span data-testid="turnaround-at-risk">{t.PagesAtRisk}</span> (<span data-testid="turnaround-overdue">{t.PagesOverdue}</span>) pages</td></tr></table>
-              <p class="muted small">Pages counted by the day their file arrived (UTC): time to the document's first filing, automatic or by a clerk; median and 95th percentile by nearest rank over pages, for the last {t.Days.Count} days.</p>
+              <p class="muted small">Pages counted by the day their file arrived (UTC): time to the document's first filing, automatic or by a clerk; median and 95th percentile by nearest rank over pages, for the last {t.Days.Count} days (days without pages left out).</p>
               <div class="grid2">
                 <table class="numbers" data-testid="turnaround-days"><tr><th>Arrived</th><th class="n">Pages</th><th class="n">Filed</th><th class="n">Median</th><th class="n">95th pct</th><th class="n">Within target</th><th class="n">Unfiled</th><th class="n">Oldest unfiled</th></tr>{days}</table>
                 <div class="chart"><img src="/api/dashboard/charts/turnaround.svg" alt="Turnaround per arrival day against the target" data-testid="chart-turnaround"></div>
