@@ -84,6 +84,7 @@ internal static class MpiBenchmark
 
         // 2b. What run does with the MPI before its first page, before and after issue 9 (one load, one index), each in a child process.
         rows.AddRange(MpiRunPreparation.Compare(csv, folder, patients, Log));
+        rows.Add(MpiRunPreparation.RealRun(csv, folder, patients, Log));
 
         // 3. Load from SQLite and build the blocking index.
         await using SqliteDigitiseStore bench = await SqliteDigitiseStore.OpenAsync(db, cancellationToken).ConfigureAwait(false);

@@ -81,6 +81,10 @@ public sealed class SessionSecurityTests
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await alice.GetAsync("/api/queue/next")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await alice.SignInAsync("alice")).StatusCode);
+
+        // Both refusals are evidence in the audit log: the replayed cookie and the sign-in of the disabled account.
+        Assert.Equal(1, app.Corpus.Scalar("SELECT count(*) FROM audit WHERE username = 'alice' AND action = 'session_refused';"));
+        Assert.Equal(1, app.Corpus.Scalar("SELECT count(*) FROM audit WHERE username = 'alice' AND action = 'sign_in_failed';"));
     }
 
     [Fact]
