@@ -1,10 +1,15 @@
+using System.Globalization;
+using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Storage;
 using Npgsql;
 
 namespace Digitise.Data.Postgres;
 
-/// <summary>Documents' types on PostgreSQL (the <c>document_type*</c> columns of step 5): what the clerk screen shows and sets, and the dashboard counts.</summary>
+/// <summary>
+/// Documents' types on PostgreSQL (the <c>document_type*</c> columns of step 5): what the clerk screen shows and sets, the
+/// dashboard counts, and the type models <c>digitise model train</c> learns from clerks' choices (<c>document_type_models</c>).
+/// </summary>
 public sealed class PostgresDocumentTypeStore(string connectionString) : IDocumentTypeStore, IAsyncDisposable
 {
     private readonly PostgresDatabase _database = new(connectionString, timeProvider: null);
@@ -53,6 +58,73 @@ public sealed class PostgresDocumentTypeStore(string connectionString) : IDocume
         }
 
         return counts;
+    }
+
+    public async Task<IReadOnlyList<TypeLabel>> ReadLabelsAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT d.document_id, d.document_type, p.text FROM documents d
+            JOIN pages p ON p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page
+            WHERE d.document_type_source = 'clerk' AND p.qa_flags NOT LIKE 'blank%'
+            ORDER BY d.document_id, p.page_number;
+            """,
+            connection);
+        var labels = new List<TypeLabel>();
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string id = reader.GetString(0);
+            if (labels.Count == 0 || labels[^1].DocumentId != id)
+            {
+                labels.Add(new TypeLabel(id, new List<string>(), reader.GetString(1)));
+            }
+
+            ((List<string>)labels[^1].PageTexts).Add(reader.GetString(2));
+        }
+
+        return labels;
+    }
+
+    public async Task<(string Version, string Json)?> GetLatestModelAsync(CancellationToken cancellationToken)
+    {
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT version, model_json FROM document_type_models ORDER BY sequence DESC LIMIT 1;", connection);
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : null;
+    }
+
+    public async Task<string> SaveModelAsync(Func<string, string> toJson, DateTimeOffset createdUtc, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(toJson);
+        await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // Two trainers at once (several machines) must not both take the same next version: the table is locked for the transaction.
+        await using (var command = new NpgsqlCommand("LOCK TABLE document_type_models IN EXCLUSIVE MODE;", connection, transaction))
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int sequence;
+        await using (var next = new NpgsqlCommand("SELECT COALESCE(MAX(sequence), 0) + 1 FROM document_type_models;", connection, transaction))
+        {
+            sequence = Convert.ToInt32(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+
+        string version = "dt-" + sequence.ToString(CultureInfo.InvariantCulture);
+        await using (var insert = new NpgsqlCommand("INSERT INTO document_type_models (version, sequence, created_utc, model_json) VALUES ($1, $2, $3, $4);", connection, transaction))
+        {
+            insert.Parameters.Add(new NpgsqlParameter { Value = version });
+            insert.Parameters.Add(new NpgsqlParameter { Value = sequence });
+            insert.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Instant(createdUtc) });
+            insert.Parameters.Add(new NpgsqlParameter { Value = toJson(version) });
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return version;
     }
 
     public ValueTask DisposeAsync() => _database.DisposeAsync();

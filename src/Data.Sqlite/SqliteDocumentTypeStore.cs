@@ -5,9 +5,6 @@ using Microsoft.Data.Sqlite;
 
 namespace Digitise.Data.Sqlite;
 
-/// <summary>A clerk-labelled document for training the type classifier: its page texts (blank pages left out) and type.</summary>
-public sealed record TypeLabel(string DocumentId, IReadOnlyList<string> PageTexts, string Code);
-
 /// <summary>Document types (columns of <c>documents</c>, migration 10) and the trained type models (<c>document_type_models</c>).</summary>
 public sealed class SqliteDocumentTypeStore : IDocumentTypeStore
 {
@@ -65,7 +62,6 @@ public sealed class SqliteDocumentTypeStore : IDocumentTypeStore
         return counts;
     }
 
-    /// <summary>Every document whose type a clerk chose, with its page texts: the type classifier's labels.</summary>
     public async Task<IReadOnlyList<TypeLabel>> ReadLabelsAsync(CancellationToken cancellationToken)
     {
         await using SqliteConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -92,7 +88,6 @@ public sealed class SqliteDocumentTypeStore : IDocumentTypeStore
         return labels;
     }
 
-    /// <summary>The newest trained type model (version, JSON), or null when none was trained.</summary>
     public async Task<(string Version, string Json)?> GetLatestModelAsync(CancellationToken cancellationToken)
     {
         await using SqliteConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
@@ -102,7 +97,6 @@ public sealed class SqliteDocumentTypeStore : IDocumentTypeStore
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? (reader.GetString(0), reader.GetString(1)) : null;
     }
 
-    /// <summary>Stores a trained model as the next version, <c>dt-N</c>, and returns that version.</summary>
     public async Task<string> SaveModelAsync(Func<string, string> toJson, DateTimeOffset createdUtc, CancellationToken cancellationToken)
     {
         await using SqliteConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);

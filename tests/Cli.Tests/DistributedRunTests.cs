@@ -179,6 +179,36 @@ public sealed partial class DistributedRunTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task ModelTrain_OnPostgres_LearnsClerkTypesAndTheNextRunUsesThem()
+    {
+        // As DocumentTypeTrainingTests on SQLite: a clerk's type choice on the shared database becomes a label, `model train`
+        // stores dt-1 there, and every later run (or worker) types with it.
+        using var batch = new TempBatch(documents: 2, seed: 71);
+        string blobs = Path.Combine(batch.Root, "blobs");
+        string[] run = ["run", batch.Batch, "--mpi", batch.Mpi, "--out", batch.Out, "--db", _database, "--blobs", blobs];
+        (int code, _, string stderr) = await Digitise.ExecAsync(run);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("document types dt-0", stderr, StringComparison.Ordinal);
+        string documentId = Csv.Read(batch.Manifest)[0]["document_id"];
+
+        await using (var types = new global::Digitise.Data.Postgres.PostgresDocumentTypeStore(_database))
+        {
+            Assert.True(await types.SetClerkTypeAsync(documentId, "consent_form", CancellationToken.None));
+        }
+
+        (int trained, string stdout, string trainErr) = await Digitise.ExecAsync("model", "train", "--db", _database);
+        Assert.True(trained == 0, trainErr);
+        Assert.Contains("Trained document types dt-1", stdout, StringComparison.Ordinal);
+        Assert.Contains("1 clerk labels (consent_form 1)", stdout, StringComparison.Ordinal);
+        Assert.Equal(1, Scalar("SELECT count(*) FROM document_type_models;"));
+
+        (int again, _, string againErr) = await Digitise.ExecAsync(run);
+        Assert.True(again == 0, againErr);
+        Assert.Contains("document types dt-1", againErr, StringComparison.Ordinal);
+        Assert.Equal("consent_form", Csv.Read(batch.Manifest).Single(r => r["document_id"] == documentId)["document_type"]);
+    }
+
+    [PostgresFact]
     public async Task UsersAndAudit_OnPostgres_WorkAsOnSqlite()
     {
         // Accounts, sign-out everywhere and the audit chain on the shared database the web instances serve.

@@ -1,4 +1,5 @@
 using Digitise.Data.Sqlite;
+using Digitise.Storage;
 
 namespace Digitise.Cli.Tests;
 

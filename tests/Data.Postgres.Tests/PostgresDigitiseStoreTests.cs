@@ -37,6 +37,8 @@ public sealed class PostgresDigitiseStoreTests : DigitiseStoreContractTests, IAs
 
     protected override async Task<IDigitiseStore> OpenAsync() => await PostgresDigitiseStore.OpenAsync(_connectionString, Clock, Ct);
 
+    protected override IDocumentTypeStore OpenDocumentTypeStore() => new PostgresDocumentTypeStore(_connectionString);
+
     protected override long Scalar(string sql) => Convert.ToInt64(Query(sql, c => c.ExecuteScalar()), CultureInfo.InvariantCulture);
 
     protected override string? Text(string sql) => Query(sql, c => c.ExecuteScalar()) as string;

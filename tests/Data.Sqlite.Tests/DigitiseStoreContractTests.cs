@@ -32,6 +32,9 @@ public abstract class DigitiseStoreContractTests
     /// <summary>Runs <paramref name="sql"/> around the store; returns the database's error message, or null when it succeeded.</summary>
     protected abstract string? TryExecute(string sql);
 
+    /// <summary>The provider's document-type store on this test's database (open the digitise store first: it migrates).</summary>
+    protected abstract IDocumentTypeStore OpenDocumentTypeStore();
+
     /// <summary>An operator's retry of a quarantined file, as the verification app records it.</summary>
     protected abstract Task<int> RequestRetryAsync(IDigitiseStore store, long batchId, string sha256);
 
@@ -438,6 +441,43 @@ public abstract class DigitiseStoreContractTests
         Assert.Equal(4, Scalar("SELECT count(*) FROM identifiers;"));
         Assert.Equal(2, (await first.GetManifestAsync(batch, Ct)).Count);
         Assert.True(await second.IsSourceCompleteAsync(source.Sha256, Ct));
+    }
+
+    [Fact]
+    public async Task DocumentTypes_ClerkChoiceIsALabel_ModelsAreVersionedInOrder()
+    {
+        // What `digitise model train` and `run` need from every store (the scale-out form learns from clerks as SQLite does).
+        await using IDigitiseStore store = await OpenAsync();
+        long batch = await store.OpenBatchAsync("b", Ct);
+        SourceFile source = TestData.Source("ward7/scan-001.tif");
+        await store.RecordSourceAsync(batch, source, Ct);
+        DocumentOutcome outcome = TestData.Outcome(source, 1, 2, 2);
+        await store.SaveOutcomeAsync(batch, outcome, Ct);
+
+        IDocumentTypeStore types = OpenDocumentTypeStore();
+        try
+        {
+            Assert.Empty(await types.ReadLabelsAsync(Ct));
+            Assert.Null(await types.GetLatestModelAsync(Ct));
+            Assert.False(await types.SetClerkTypeAsync("no-such-document", "consent_form", Ct));
+            Assert.True(await types.SetClerkTypeAsync(outcome.Id.Value, "consent_form", Ct));
+
+            TypeLabel label = Assert.Single(await types.ReadLabelsAsync(Ct));
+            Assert.Equal((outcome.Id.Value, "consent_form"), (label.DocumentId, label.Code));
+            Assert.Equal(2, label.PageTexts.Count);
+            Assert.All(label.PageTexts, text => Assert.Contains("SMITH", text, StringComparison.Ordinal));
+
+            Assert.Equal("dt-1", await types.SaveModelAsync(version => $$"""{"version":"{{version}}"}""", Start, Ct));
+            Assert.Equal("dt-2", await types.SaveModelAsync(version => $$"""{"version":"{{version}}"}""", Start.AddDays(1), Ct));
+            Assert.Equal(("dt-2", """{"version":"dt-2"}"""), await types.GetLatestModelAsync(Ct));
+        }
+        finally
+        {
+            if (types is IAsyncDisposable disposable)
+            {
+                await disposable.DisposeAsync();
+            }
+        }
     }
 
     protected static async Task<List<T>> ToListAsync<T>(IAsyncEnumerable<T> source)

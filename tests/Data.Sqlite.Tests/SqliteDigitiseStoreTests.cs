@@ -49,6 +49,8 @@ public sealed class SqliteDigitiseStoreTests : DigitiseStoreContractTests, IDisp
         }
     }
 
+    protected override IDocumentTypeStore OpenDocumentTypeStore() => new SqliteDocumentTypeStore(_db.DatabasePath);
+
     protected override Task<int> RequestRetryAsync(IDigitiseStore store, long batchId, string sha256) =>
         new SqliteVerificationStore(((SqliteDigitiseStore)store).DatabasePath).RequestRetryAsync(batchId, sha256, "olive", Ct);
 
