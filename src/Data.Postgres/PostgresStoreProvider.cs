@@ -36,6 +36,8 @@ public sealed class PostgresStoreProvider : IStoreProvider
 
     public IDocumentTypeStore OpenDocumentTypeStore(string location) => new PostgresDocumentTypeStore(location);
 
+    public IExportFacts OpenExportFacts(string location) => new PostgresExportFacts(location);
+
     public string? DefaultBlobLocation(string location) => null;
 }
 

@@ -1,31 +1,37 @@
+using System.Data;
+using System.Data.Common;
 using System.Globalization;
+using Digitise.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Digitise.Data.Sqlite;
 
-/// <summary>What an export needs of a document beyond its manifest row: when it was decided and the dates read from it.</summary>
-/// <param name="DocumentDates">Dates of kind <c>document_date</c> read from its pages (letter, report, admission, discharge dates).</param>
-public sealed record DocumentFacts(string DocumentId, DateTimeOffset DecidedUtc, IReadOnlyList<DateOnly> DocumentDates);
-
-/// <summary>Reads documents' decision times and dates for the exports (FHIR, NDR, certificate).</summary>
-public sealed class SqliteExportQueries(string path)
+/// <summary>
+/// Reads documents' decision times and dates for the exports (FHIR, NDR, certificate), in the SQL SQLite and PostgreSQL
+/// share: <see cref="SqliteExportQueries"/> here, <c>PostgresExportFacts</c> in Data.Postgres.
+/// </summary>
+public abstract class SqlExportFacts : IExportFacts
 {
-    private readonly SqliteDatabase _database = new(path, create: false, timeProvider: null);
+    /// <summary>An open connection to the database.</summary>
+    protected abstract Task<DbConnection> OpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>A read transaction in which every query sees the same snapshot.</summary>
+    protected abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken);
 
     public async Task<IReadOnlyDictionary<string, DocumentFacts>> ReadFactsAsync(long batchId, CancellationToken cancellationToken)
     {
-        await using SqliteConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using SqliteCommand command = connection.CreateCommand();
+        await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using DbCommand command = connection.CreateCommand();
         command.CommandText = """
             SELECT d.document_id, d.decided_at, i.value
             FROM documents d
             LEFT JOIN identifiers i ON i.document_id = d.document_id AND i.kind = 'document_date'
-            WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch)
+            WHERE d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = @batch)
             ORDER BY d.document_id;
             """;
-        command.Parameters.AddWithValue("$batch", batchId);
+        AddBatch(command, batchId);
         var facts = new Dictionary<string, (DateTimeOffset Decided, List<DateOnly> Dates)>(StringComparer.Ordinal);
-        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             string id = reader.GetString(0);
@@ -44,22 +50,20 @@ public sealed class SqliteExportQueries(string path)
         return facts.ToDictionary(kv => kv.Key, kv => new DocumentFacts(kv.Key, kv.Value.Decided, kv.Value.Dates.Distinct().Order().ToList()), StringComparer.Ordinal);
     }
 
-    /// <summary>What a batch certificate states beyond the reconciliation, read in one snapshot.</summary>
-    /// <param name="qaShare">The QA sample share (<c>Verify:QaShare</c>): an auto-filed document is in the sample when its id's first three hex digits fall in the first share of 4096 buckets, as the verification app draws it.</param>
     public async Task<CertificateFacts> ReadCertificateFactsAsync(long batchId, double qaShare, CancellationToken cancellationToken)
     {
-        await using SqliteConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        using SqliteTransaction snapshot = connection.BeginTransaction(deferred: true);
-        const string InBatch = "d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = $batch)";
+        await using DbConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using DbTransaction snapshot = await BeginSnapshotAsync(connection, cancellationToken).ConfigureAwait(false);
+        const string InBatch = "d.sha256 IN (SELECT sha256 FROM batch_sources WHERE batch_id = @batch)";
 
         async Task<List<object?[]>> RowsAsync(string sql)
         {
-            using SqliteCommand command = connection.CreateCommand();
+            await using DbCommand command = connection.CreateCommand();
             command.Transaction = snapshot;
             command.CommandText = sql;
-            command.Parameters.AddWithValue("$batch", batchId);
+            AddBatch(command, batchId);
             var rows = new List<object?[]>();
-            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 object?[] row = new object?[reader.FieldCount];
@@ -78,16 +82,16 @@ public sealed class SqliteExportQueries(string path)
         static int Int(object? value) => Convert.ToInt32(value, CultureInfo.InvariantCulture);
         static DateTimeOffset Instant(object? value) => DateTimeOffset.Parse(Str(value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-        object?[] batch = (await RowsAsync("SELECT created_utc, updated_utc FROM batches WHERE id = $batch;").ConfigureAwait(false)).Single();
+        object?[] batch = (await RowsAsync("SELECT created_utc, updated_utc FROM batches WHERE id = @batch;").ConfigureAwait(false)).Single();
         var sources = (await RowsAsync("""
             SELECT bs.path, f.sha256, f.page_count, f.status, f.quarantine_reason
             FROM batch_sources bs JOIN source_files f ON f.sha256 = bs.sha256
-            WHERE bs.batch_id = $batch ORDER BY bs.path;
+            WHERE bs.batch_id = @batch ORDER BY bs.path;
             """).ConfigureAwait(false))
             .Select(r => new CertificateSourceRow(Str(r[0]), Str(r[1]), r[2] is null ? null : Int(r[2]), Str(r[3]), r[4] is null ? null : Str(r[4])))
             .ToList();
         var exceptions = (await RowsAsync($"""
-            SELECT d.document_id, (SELECT min(path) FROM batch_sources WHERE batch_id = $batch AND sha256 = d.sha256), d.first_page, d.last_page, d.status, d.reason,
+            SELECT d.document_id, (SELECT min(path) FROM batch_sources WHERE batch_id = @batch AND sha256 = d.sha256), d.first_page, d.last_page, d.status, d.reason,
                    (SELECT substr(x.actor, 6) FROM decisions x WHERE x.document_id = d.document_id AND x.status = 'rescan' ORDER BY x.id DESC LIMIT 1)
             FROM documents d WHERE {InBatch} AND d.status IN ('quarantined', 'superseded', 'rescan')
             ORDER BY 2, d.first_page;
@@ -108,7 +112,8 @@ public sealed class SqliteExportQueries(string path)
         int unreviewed = sampled.Count(d => d.Verdict is null);
 
         var clerks = (await RowsAsync($"""
-            SELECT substr(x.actor, 6), sum(x.status = 'filed'), sum(x.status = 'not_on_index'), sum(x.status = 'rescan'), count(*)
+            SELECT substr(x.actor, 6), sum(CASE WHEN x.status = 'filed' THEN 1 ELSE 0 END), sum(CASE WHEN x.status = 'not_on_index' THEN 1 ELSE 0 END),
+                   sum(CASE WHEN x.status = 'rescan' THEN 1 ELSE 0 END), count(*)
             FROM decisions x JOIN documents d ON d.document_id = x.document_id
             WHERE {InBatch} AND x.actor LIKE 'user:%' GROUP BY x.actor ORDER BY count(*) DESC, x.actor;
             """).ConfigureAwait(false))
@@ -120,25 +125,25 @@ public sealed class SqliteExportQueries(string path)
             Instant(batch[0]), Instant(batch[1]), sources, exceptions, queue,
             autoFiled.Count, sampled.Count, reviewed, misfiled, unreviewed, clerks);
     }
+
+    private static void AddBatch(DbCommand command, long batchId)
+    {
+        DbParameter parameter = command.CreateParameter();
+        parameter.ParameterName = "batch";
+        parameter.DbType = DbType.Int64;
+        parameter.Value = batchId;
+        command.Parameters.Add(parameter);
+    }
 }
 
-public sealed record CertificateSourceRow(string Path, string Sha256, int? PageCount, string Status, string? QuarantineReason);
+/// <summary>The export facts of a SQLite database.</summary>
+public sealed class SqliteExportQueries(string path) : SqlExportFacts
+{
+    private readonly SqliteDatabase _database = new(path, create: false, timeProvider: null);
 
-/// <param name="RescanBy">For a document a clerk sent back for rescanning, who did.</param>
-public sealed record CertificateExceptionRow(string DocumentId, string SourcePath, int FirstPage, int LastPage, string Status, string Reason, string? RescanBy);
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
 
-public sealed record CertificateClerkRow(string UserName, int Filed, int NotOnIndex, int Rescan, int Total);
-
-/// <summary>A batch certificate's facts as stored (see <see cref="SqliteExportQueries.ReadCertificateFactsAsync"/>).</summary>
-public sealed record CertificateFacts(
-    DateTimeOffset CreatedUtc,
-    DateTimeOffset UpdatedUtc,
-    IReadOnlyList<CertificateSourceRow> Sources,
-    IReadOnlyList<CertificateExceptionRow> Exceptions,
-    int QueueOpen,
-    int AutoFiled,
-    int QaSampled,
-    int QaReviewed,
-    int QaMisfiled,
-    int QaUnreviewed,
-    IReadOnlyList<CertificateClerkRow> Clerks);
+    protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+}

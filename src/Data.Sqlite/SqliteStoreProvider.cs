@@ -25,6 +25,8 @@ public sealed class SqliteStoreProvider : IStoreProvider
 
     public IDocumentTypeStore OpenDocumentTypeStore(string location) => new SqliteDocumentTypeStore(Path.GetFullPath(location));
 
+    public IExportFacts OpenExportFacts(string location) => new SqliteExportQueries(Path.GetFullPath(location));
+
     public string Describe(string location) => location;
 
     public string? DefaultBlobLocation(string location) => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(location))!, "blobs");

@@ -209,6 +209,65 @@ public sealed partial class DistributedRunTests : IAsyncLifetime
     }
 
     [PostgresFact]
+    public async Task ExportFhir_OnPostgres_CarriesTheDocumentDatesAsOnSqlite()
+    {
+        // Document dates and certificate facts come through IExportFacts: the FHIR bundle and the batch certificate of a
+        // batch on PostgreSQL state what the same files run on SQLite state (on PostgreSQL the dates were missing and the
+        // certificate refused).
+        using var batch = new TempBatch(documents: 6, seed: 1414);
+        string blobs = Path.Combine(batch.Root, "blobs");
+        (int ran, _, string runErr) = await Digitise.ExecAsync("run", batch.Batch, "--batch", "pg", "--mpi", batch.Mpi, "--out", Path.Combine(batch.Root, "pg-out"), "--db", _database, "--blobs", blobs);
+        Assert.True(ran == 0, runErr);
+        (int local, string localOut) = await Digitise.RunAsync(batch.Batch, batch.Mpi, batch.Out, batch.Db);
+        Assert.True(local == 0, localOut);
+
+        string pgExport = Path.Combine(batch.Root, "pg-export");
+        string sqliteExport = Path.Combine(batch.Root, "sqlite-export");
+        var ods = new Dictionary<string, string> { ["DIGITISE_Export__OdsCode"] = "RR8" };
+        (int a, string aOut, string aErr) = await Digitise.ExecAsync(ods, "export", "pg", "--out", pgExport, "--db", _database, "--blobs", blobs, "--fhir", "--certificate");
+        Assert.True(a == 0, aOut + aErr);
+        (int b, string bOut, string bErr) = await Digitise.ExecAsync(ods, "export", batch.Out, "--out", sqliteExport, "--db", batch.Db, "--fhir", "--certificate");
+        Assert.True(b == 0, bOut + bErr);
+
+        List<string> onPostgres = FhirDates(Path.Combine(pgExport, "fhir", "bundle.json"));
+        List<string> onSqlite = FhirDates(Path.Combine(sqliteExport, "fhir", "bundle.json"));
+        Assert.NotEmpty(onSqlite);
+        Assert.Contains(onSqlite, d => d.Contains("period ", StringComparison.Ordinal)); // the batch has documents with dates read from them
+        Assert.Equal(onSqlite, onPostgres);
+
+        // The batch certificate reads the same facts on both stores: every source file with its hash and page count, and the same release statement.
+        Assert.Equal(CertificateFacts(Path.Combine(sqliteExport, "certificate.csv")), CertificateFacts(Path.Combine(pgExport, "certificate.csv")));
+        Assert.All(Csv.Read(batch.Manifest).Select(r => r["sha256"]).Distinct(), sha => Assert.Contains(sha, File.ReadAllText(Path.Combine(pgExport, "certificate.csv")), StringComparison.Ordinal));
+    }
+
+    /// <summary>The certificate's lines that name a file's hash or a release criterion (not its dates or the batch's name).</summary>
+    private static List<string> CertificateFacts(string csv) =>
+        [.. File.ReadAllLines(csv)
+            .Where(l => Regex.IsMatch(l, "[0-9a-f]{64}") || l.StartsWith("criterion", StringComparison.OrdinalIgnoreCase) || l.Contains("release", StringComparison.OrdinalIgnoreCase))
+            .Select(l => Regex.Replace(l, @"\d{4}-\d{2}-\d{2}T[0-9:.]+Z", "TIME"))
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Each DocumentReference's id, context period and attachment creation date, in order.</summary>
+    private static List<string> FhirDates(string bundle)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(bundle));
+        var rows = new List<string>();
+        foreach (System.Text.Json.JsonElement entry in json.RootElement.GetProperty("entry").EnumerateArray())
+        {
+            System.Text.Json.JsonElement resource = entry.GetProperty("resource");
+            string id = resource.GetProperty("masterIdentifier").GetProperty("value").GetString()!;
+            string period = resource.TryGetProperty("context", out System.Text.Json.JsonElement context) && context.TryGetProperty("period", out System.Text.Json.JsonElement p)
+                ? "period " + p.GetProperty("start").GetString() + ".." + p.GetProperty("end").GetString()
+                : "no period";
+            string creation = resource.GetProperty("content")[0].GetProperty("attachment").GetProperty("creation").GetString()!;
+            rows.Add($"{id} {period} created {creation}");
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
+    [PostgresFact]
     public async Task UsersAndAudit_OnPostgres_WorkAsOnSqlite()
     {
         // Accounts, sign-out everywhere and the audit chain on the shared database the web instances serve.

@@ -52,26 +52,31 @@ internal static class ExportCommand
                 Console.WriteLine($"  reconciliation {files.Reconciliation} ({(account.Balances ? "balances" : "DOES NOT BALANCE")})");
             }
 
+            IExportFacts exportFacts = host.Storage.OpenExportFacts();
             try
             {
                 if (parse.GetValue(fhir))
                 {
-                    await Export.FhirExport.WriteAsync(store, host.Configuration, b.Id, files.Rows, target, ct);
+                    await Export.FhirExport.WriteAsync(store, exportFacts, host.Configuration, b.Id, files.Rows, target, ct);
                 }
 
                 if (parse.GetValue(ndr))
                 {
-                    await Export.NdrExport.WriteAsync(store, host.Configuration, b.Id, files.Rows, target, ct);
+                    await Export.NdrExport.WriteAsync(store, exportFacts, host.Configuration, b.Id, files.Rows, target, ct);
                 }
 
                 if (parse.GetValue(certificate) && files.Account is { } certified)
                 {
-                    await Export.CertificateExport.WriteAsync(store, host.Configuration, certified, target, ct);
+                    await Export.CertificateExport.WriteAsync(store, exportFacts, host.Configuration, certified, target, ct);
                 }
             }
             catch (InvalidOperationException ex)
             {
                 throw new CommandFailedException(ex.Message, ExitCodes.Failed, ex);
+            }
+            finally
+            {
+                await Export.BatchCertificates.DisposeAsync(exportFacts);
             }
 
             return files.Account is { Balances: false } ? ExitCodes.CheckFailed : ExitCodes.Success;

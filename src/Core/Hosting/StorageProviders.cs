@@ -44,6 +44,9 @@ public interface IStoreProvider
     /// <summary>Documents' types: what the verification screen shows and a clerk sets, and the dashboard counts.</summary>
     IDocumentTypeStore OpenDocumentTypeStore(string location);
 
+    /// <summary>What the exports read beyond a batch's manifest (document dates, the certificate's facts).</summary>
+    IExportFacts OpenExportFacts(string location);
+
     /// <summary>Where blobs live when <c>--blobs</c> is not given (SQLite: <c>blobs/</c> beside the file); null when this provider has no default.</summary>
     string? DefaultBlobLocation(string location);
 }
@@ -125,6 +128,8 @@ public sealed class DigitiseStorage
     public IModelStore OpenModelStore() => Store.OpenModelStore(Locations.Database);
 
     public IDocumentTypeStore OpenDocumentTypeStore() => Store.OpenDocumentTypeStore(Locations.Database);
+
+    public IExportFacts OpenExportFacts() => Store.OpenExportFacts(Locations.Database);
 
     public IBlobStore OpenBlobStore() => BlobProvider.Open(BlobLocation);
 

@@ -1,5 +1,4 @@
 using System.Text;
-using Digitise.Data.Sqlite;
 using Digitise.Export;
 using Digitise.Hosting;
 using Digitise.Storage;
@@ -8,36 +7,54 @@ namespace Digitise.Cli.Export;
 
 /// <summary>
 /// <see cref="IBatchCertificates"/> as the composition root builds it: facts read from the store the host chose
-/// (<see cref="SqliteExportQueries"/>), rendered by <see cref="BatchCertificate"/>. <c>export --certificate</c> and the
+/// (<see cref="IExportFacts"/>, SQLite or PostgreSQL), rendered by <see cref="BatchCertificate"/>. <c>export --certificate</c> and the
 /// manager dashboard of <c>digitise serve</c> both go through <see cref="ReadAsync"/>, so they state the same.
 /// </summary>
 internal sealed class BatchCertificates(DigitiseStorage storage, ReleaseCriteria criteria) : IBatchCertificates
 {
-    private const string SqliteOnly = "batch certificates read the SQLite store only for now; export from a SQLite database.";
-
-    public string? Unavailable => storage.Store is SqliteStoreProvider ? null : SqliteOnly;
+    /// <summary>Every store offers the certificate's facts (<see cref="IExportFacts"/>).</summary>
+    public string? Unavailable => null;
 
     public async Task<IReadOnlyDictionary<long, BatchReleaseStatement>> GetStatementsAsync(
         IReadOnlyCollection<long> batchIds, double qaShare, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batchIds);
         await using IDigitiseStore store = await storage.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
-        var statements = new Dictionary<long, BatchReleaseStatement>();
-        foreach (long batchId in batchIds)
+        IExportFacts facts = storage.OpenExportFacts();
+        try
         {
-            if (await ReadAsync(store, batchId, qaShare, cancellationToken).ConfigureAwait(false) is { } data)
+            var statements = new Dictionary<long, BatchReleaseStatement>();
+            foreach (long batchId in batchIds)
             {
-                statements[batchId] = Statement(data, criteria);
+                if (await ReadAsync(store, facts, batchId, qaShare, cancellationToken).ConfigureAwait(false) is { } data)
+                {
+                    statements[batchId] = Statement(data, criteria);
+                }
             }
-        }
 
-        return statements;
+            return statements;
+        }
+        finally
+        {
+            await DisposeAsync(facts).ConfigureAwait(false);
+        }
     }
 
     public async Task<BatchCertificateFile?> CreateAsync(long batchId, BatchCertificateFormat format, double qaShare, CancellationToken cancellationToken)
     {
         await using IDigitiseStore store = await storage.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
-        if (await ReadAsync(store, batchId, qaShare, cancellationToken).ConfigureAwait(false) is not { } data)
+        IExportFacts facts = storage.OpenExportFacts();
+        BatchCertificateData? data;
+        try
+        {
+            data = await ReadAsync(store, facts, batchId, qaShare, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await DisposeAsync(facts).ConfigureAwait(false);
+        }
+
+        if (data is null)
         {
             return null;
         }
@@ -56,20 +73,16 @@ internal sealed class BatchCertificates(DigitiseStorage storage, ReleaseCriteria
     }
 
     /// <summary>Everything the certificate states about the batch, read now; null when there is no such batch.</summary>
-    /// <exception cref="InvalidOperationException">The store is not one the certificate reads (PostgreSQL, for now).</exception>
-    public static async Task<BatchCertificateData?> ReadAsync(IDigitiseStore store, long batchId, double qaShare, CancellationToken cancellationToken)
+    public static async Task<BatchCertificateData?> ReadAsync(IDigitiseStore store, IExportFacts exportFacts, long batchId, double qaShare, CancellationToken cancellationToken)
     {
-        if (store is not SqliteDigitiseStore sqlite)
-        {
-            throw new InvalidOperationException("--certificate: " + SqliteOnly);
-        }
-
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(exportFacts);
         if (await store.GetReconciliationAsync(batchId, cancellationToken).ConfigureAwait(false) is not { } account)
         {
             return null;
         }
 
-        CertificateFacts facts = await new SqliteExportQueries(sqlite.DatabasePath).ReadCertificateFactsAsync(batchId, qaShare, cancellationToken).ConfigureAwait(false);
+        CertificateFacts facts = await exportFacts.ReadCertificateFactsAsync(batchId, qaShare, cancellationToken).ConfigureAwait(false);
         return new BatchCertificateData(
             account,
             facts.CreatedUtc,
@@ -92,4 +105,6 @@ internal sealed class BatchCertificates(DigitiseStorage storage, ReleaseCriteria
             facts.QaUnreviewed,
             [.. facts.Clerks.Select(c => new ClerkDecisions(c.UserName, c.Filed, c.NotOnIndex, c.Rescan, c.Total))]);
     }
+
+    internal static ValueTask DisposeAsync(IExportFacts facts) => facts is IAsyncDisposable disposable ? disposable.DisposeAsync() : ValueTask.CompletedTask;
 }

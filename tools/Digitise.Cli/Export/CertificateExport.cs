@@ -15,11 +15,11 @@ namespace Digitise.Cli.Export;
 internal static class CertificateExport
 {
     public static async Task<bool> WriteAsync(
-        IDigitiseStore store, DigitiseConfiguration configuration, BatchReconciliation account, string outDirectory, CancellationToken cancellationToken)
+        IDigitiseStore store, IExportFacts exportFacts, DigitiseConfiguration configuration, BatchReconciliation account, string outDirectory, CancellationToken cancellationToken)
     {
         ReleaseCriteria criteria = configuration.Bind<ReleaseCriteria>("Certificate", c => c.Validate());
         double qaShare = configuration.Configuration.GetValue("Verify:QaShare", 0.05);
-        BatchCertificateData data = await BatchCertificates.ReadAsync(store, account.BatchId, qaShare, cancellationToken).ConfigureAwait(false)
+        BatchCertificateData data = await BatchCertificates.ReadAsync(store, exportFacts, account.BatchId, qaShare, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"batch {account.BatchId} is no longer in the database");
 
         DateTimeOffset now = TimeProvider.System.GetUtcNow();

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Export;
 using Digitise.Storage;
@@ -14,7 +13,7 @@ namespace Digitise.Cli.Export;
 internal static class FhirExport
 {
     public static async Task<string> WriteAsync(
-        IDigitiseStore store, DigitiseConfiguration configuration, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
+        IDigitiseStore store, IExportFacts exportFacts, DigitiseConfiguration configuration, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
     {
         ExportOptions options = configuration.Bind<ExportOptions>("Export");
         DocumentTypeOptions types = configuration.Bind<DocumentTypeOptions>("DocumentTypes", t => t.Validate());
@@ -24,10 +23,8 @@ internal static class FhirExport
             patients[patient.PatientId] = patient;
         }
 
-        // Decision times and document dates come from the SQLite store; a PostgreSQL store does not offer them yet.
-        IReadOnlyDictionary<string, DocumentFacts> facts = store is SqliteDigitiseStore sqlite
-            ? await new SqliteExportQueries(sqlite.DatabasePath).ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false)
-            : new Dictionary<string, DocumentFacts>();
+        // Decision times and document dates, from whichever database the batch is in.
+        IReadOnlyDictionary<string, DocumentFacts> facts = await exportFacts.ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false);
         var documents = new List<ExportDocument>();
         foreach (ManifestRow row in rows.Where(r => r.Status is DocumentStatus.AutoFiled or DocumentStatus.Filed && r.SearchablePdf.Length > 0 && r.PatientId is not null))
         {

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Digitise.Data.Sqlite;
 using Digitise.Domain;
 using Digitise.Export;
 using Digitise.Hosting;
@@ -17,7 +16,7 @@ namespace Digitise.Cli.Export;
 internal static class NdrExport
 {
     public static async Task<NdrUploadPlan> WriteAsync(
-        IDigitiseStore store, DigitiseConfiguration configuration, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
+        IDigitiseStore store, IExportFacts exportFacts, DigitiseConfiguration configuration, long batchId, IReadOnlyList<ManifestRow> rows, string outDirectory, CancellationToken cancellationToken)
     {
         ExportOptions options = configuration.Bind<ExportOptions>("Export");
         var patients = new Dictionary<string, Patient>(StringComparer.Ordinal);
@@ -26,9 +25,7 @@ internal static class NdrExport
             patients[patient.PatientId] = patient;
         }
 
-        IReadOnlyDictionary<string, DocumentFacts> facts = store is SqliteDigitiseStore sqlite
-            ? await new SqliteExportQueries(sqlite.DatabasePath).ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false)
-            : new Dictionary<string, DocumentFacts>();
+        IReadOnlyDictionary<string, DocumentFacts> facts = await exportFacts.ReadFactsAsync(batchId, cancellationToken).ConfigureAwait(false);
         DateOnly today = DateOnly.FromDateTime(TimeProvider.System.GetUtcNow().UtcDateTime);
 
         // A document still waiting for a clerk may be part of its best candidate's record: that record is not complete yet.
