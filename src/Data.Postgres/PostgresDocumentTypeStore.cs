@@ -63,28 +63,8 @@ public sealed class PostgresDocumentTypeStore(string connectionString) : IDocume
     public async Task<IReadOnlyList<TypeLabel>> ReadLabelsAsync(CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT d.document_id, d.document_type, p.text FROM documents d
-            JOIN pages p ON p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page
-            WHERE d.document_type_source = 'clerk' AND p.qa_flags NOT LIKE 'blank%'
-            ORDER BY d.document_id, p.page_number;
-            """,
-            connection);
-        var labels = new List<TypeLabel>();
-        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            string id = reader.GetString(0);
-            if (labels.Count == 0 || labels[^1].DocumentId != id)
-            {
-                labels.Add(new TypeLabel(id, new List<string>(), reader.GetString(1)));
-            }
-
-            ((List<string>)labels[^1].PageTexts).Add(reader.GetString(2));
-        }
-
-        return labels;
+        await using var command = new NpgsqlCommand(SqliteDocumentTypeStore.LabelsSql, connection);
+        return await SqliteDocumentTypeStore.ReadLabelsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<(string Version, string Json)?> GetLatestModelAsync(CancellationToken cancellationToken)

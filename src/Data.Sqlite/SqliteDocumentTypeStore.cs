@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using Digitise.Domain;
 using Digitise.Storage;
@@ -66,14 +67,24 @@ public sealed class SqliteDocumentTypeStore : IDocumentTypeStore
     {
         await using SqliteConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
         using SqliteCommand command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT d.document_id, d.document_type, p.text FROM documents d
-            JOIN pages p ON p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page
-            WHERE d.document_type_source = 'clerk' AND p.qa_flags NOT LIKE 'blank%'
-            ORDER BY d.document_id, p.page_number;
-            """;
+        command.CommandText = LabelsSql;
+        return await ReadLabelsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The clerk-typed documents' non-blank pages, in the SQL SQLite and PostgreSQL share.</summary>
+    public const string LabelsSql = """
+        SELECT d.document_id, d.document_type, p.text FROM documents d
+        JOIN pages p ON p.sha256 = d.sha256 AND p.page_number BETWEEN d.first_page AND d.last_page
+        WHERE d.document_type_source = 'clerk' AND p.qa_flags NOT LIKE 'blank%'
+        ORDER BY d.document_id, p.page_number;
+        """;
+
+    /// <summary>Runs <see cref="LabelsSql"/> and gathers each document's page texts into one label.</summary>
+    public static async Task<IReadOnlyList<TypeLabel>> ReadLabelsAsync(DbCommand labelsCommand, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(labelsCommand);
         var labels = new List<TypeLabel>();
-        await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using DbDataReader reader = await labelsCommand.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             string id = reader.GetString(0);
