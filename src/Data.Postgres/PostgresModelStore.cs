@@ -42,44 +42,13 @@ public sealed class PostgresModelStore(string connectionString) : IModelStore, I
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Every stored document's identifiers, with the latest clerk label (confirmed patient or not on the index).</summary>
+    /// <summary>Every stored document's identifiers, with the latest clerk label (the SQL shared with SQLite).</summary>
     public async IAsyncEnumerable<LabelledIdentifiers> ReadTrainingDocumentsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using NpgsqlConnection connection = await _database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        var labels = new Dictionary<string, (string Status, string? Patient)>(StringComparer.Ordinal);
-        await using (var command = new NpgsqlCommand(
-            "SELECT document_id, status, patient_id FROM decisions WHERE actor LIKE 'user:%' AND status IN ('filed', 'not_on_index') ORDER BY id;", connection))
-        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await foreach (LabelledIdentifiers document in SqliteModelStore.ReadTrainingDocumentsAsync(connection, cancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                labels[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
-            }
-        }
-
-        await using var identifiers = new NpgsqlCommand("SELECT document_id, kind, value, raw, valid, confidence, page FROM identifiers ORDER BY document_id, id;", connection);
-        await using NpgsqlDataReader rows = await identifiers.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        string? current = null;
-        var list = new List<ExtractedIdentifier>();
-        while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            string documentId = rows.GetString(0);
-            if (current is not null && documentId != current)
-            {
-                yield return SqliteColumns.Labelled(current, list, labels);
-                list = [];
-            }
-
-            current = documentId;
-            if (SqliteColumns.ParseKind(rows.GetString(1)) is IdentifierKind kind)
-            {
-                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt32(4) != 0, rows.GetDouble(5), rows.GetInt32(6), []));
-            }
-        }
-
-        if (current is not null)
-        {
-            yield return SqliteColumns.Labelled(current, list, labels);
+            yield return document;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Digitise.Domain;
@@ -54,24 +55,37 @@ public sealed class SqliteModelStore : IModelStore
     public async IAsyncEnumerable<LabelledIdentifiers> ReadTrainingDocumentsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using SqliteConnection connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
+        await foreach (LabelledIdentifiers document in ReadTrainingDocumentsAsync(connection, cancellationToken).ConfigureAwait(false))
+        {
+            yield return document;
+        }
+    }
+
+    /// <summary>
+    /// Every stored document's identifiers (with their provenance), each with the latest clerk label, in the SQL SQLite and
+    /// PostgreSQL share: the PostgreSQL model store reads through this too.
+    /// </summary>
+    public static async IAsyncEnumerable<LabelledIdentifiers> ReadTrainingDocumentsAsync(DbConnection connection, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
         var labels = new Dictionary<string, (string Status, string? Patient)>(StringComparer.Ordinal);
-        using (SqliteCommand command = connection.CreateCommand())
+        await using (DbCommand command = connection.CreateCommand())
         {
             command.CommandText = """
                 SELECT document_id, status, patient_id FROM decisions
                 WHERE actor LIKE 'user:%' AND status IN ('filed', 'not_on_index')
                 ORDER BY id;
                 """;
-            await using SqliteDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using DbDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 labels[reader.GetString(0)] = (reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
             }
         }
 
-        using SqliteCommand identifiers = connection.CreateCommand();
+        await using DbCommand identifiers = connection.CreateCommand();
         identifiers.CommandText = "SELECT document_id, kind, value, raw, valid, confidence, page, source, sought_for FROM identifiers ORDER BY document_id, id;";
-        await using SqliteDataReader rows = await identifiers.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using DbDataReader rows = await identifiers.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         string? current = null;
         var list = new List<ExtractedIdentifier>();
         while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -86,7 +100,7 @@ public sealed class SqliteModelStore : IModelStore
             current = documentId;
             if (SqliteColumns.ParseKind(rows.GetString(1)) is IdentifierKind kind)
             {
-                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), rows.GetInt64(4) != 0, rows.GetDouble(5), rows.GetInt32(6), [])
+                list.Add(new ExtractedIdentifier(kind, rows.GetString(2), rows.GetString(3), Convert.ToInt64(rows.GetValue(4), CultureInfo.InvariantCulture) != 0, rows.GetDouble(5), Convert.ToInt32(rows.GetValue(6), CultureInfo.InvariantCulture), [])
                 {
                     Source = EvidenceSourceNames.Parse(rows.GetString(7)),
                     SoughtFor = rows.IsDBNull(8) ? null : rows.GetString(8),

@@ -1,4 +1,5 @@
 using System.Text;
+using Digitise.Benchmarks;
 using Digitise.Domain;
 using Digitise.Ocr.Imaging;
 using Digitise.Ocr.Interop;
@@ -29,7 +30,7 @@ public sealed class PageAnalyserTests
 
         Assert.Equal(expectedRotation, quality.RotationDegrees);
         Assert.False(quality.Blank);
-        double cer = CharacterErrorRate.Compute(File.ReadAllText(Path.Combine(Tesseract, "phototest.txt")), text);
+        double cer = CharacterErrorRate.Of(text, File.ReadAllText(Path.Combine(Tesseract, "phototest.txt")));
         Assert.True(cer <= 0.1, $"character error rate {cer:P1} after turning the page {quality.RotationDegrees} degrees");
     }
 

@@ -1,3 +1,4 @@
+using Digitise.Benchmarks;
 using Digitise.Domain;
 using Digitise.Ocr;
 using Digitise.Testing;
@@ -17,7 +18,7 @@ public sealed class TesseractEngineTests
         OcrResult result = engine.Recognise(image, SourceFormat.Tiff);
 
         string truth = File.ReadAllText(Path.Combine(Corpus, "phototest.txt"));
-        double cer = CharacterErrorRate.Compute(truth, result.Text);
+        double cer = CharacterErrorRate.Of(result.Text, truth);
         Assert.True(cer <= 0.05, $"character error rate {cer:P1} exceeds 5%");
         Assert.NotEmpty(result.Words);
         Assert.All(result.Words, w =>
