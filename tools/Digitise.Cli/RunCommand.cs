@@ -3,11 +3,13 @@ using System.Globalization;
 using Digitise.Domain;
 using Digitise.Hosting;
 using Digitise.Indexing;
+using Digitise.Classification;
 using Digitise.Indexing.Matching;
 using Digitise.Ingest;
 using Digitise.Ocr;
 using Digitise.Pipeline;
 using Digitise.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Digitise.Cli;
 
@@ -33,7 +35,7 @@ internal sealed record RunRequest(
 }
 
 /// <summary><c>digitise run</c>: the batch job end to end, then manifest.csv and a summary.</summary>
-internal static class RunCommand
+internal static partial class RunCommand
 {
     public static async Task<int> ExecuteAsync(RunRequest request, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -52,36 +54,23 @@ internal static class RunCommand
 
         Directory.CreateDirectory(request.OutDirectory);
         await using IDigitiseStore store = await host.Storage.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
-        (MpiImportResult imported, int badRows) = await ImportMpiAsync(request.MpiFile, store, stderr, cancellationToken).ConfigureAwait(false);
 
-        // The MPI is read once, from the database (which holds merges and earlier imports), into the one index the matcher uses.
-        var patients = new List<Patient>();
-        await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            patients.Add(patient);
-        }
-
-        var index = new PatientIndex(patients);
-        if (!request.Quiet)
-        {
-            stderr.WriteLine($"digitise: MPI {index.Count} patients ({imported.Imported} new, {imported.Updated} updated, {badRows} bad rows)");
-        }
-
+        // The MPI import, the patient index and the models take a second or more of one core (much more on a large MPI):
+        // they are prepared while the first pages are read and OCRed, and the first document waits for them.
+        Task<DecisionModels> models = Task.Run(() => PrepareAsync(request, host, store, stderr, cancellationToken), cancellationToken);
         SeparationOptions separation = host.Get<SeparationOptions>();
-        DocumentTypeOptions documentTypes = host.Get<DocumentTypeOptions>();
         var pipeline = new DigitisePipeline(
             host.Get<ISourceDiscovery>(),
             host.Get<IPageSource>(),
             host.Get<IOcrStage>(),
             host.Get<IIdentifierExtractor>(),
-            await ModelCommand.CreateMatcherAsync(host.Get<IModelStore>(), index, host.Get<MatchingOptions>(), stderr, cancellationToken).ConfigureAwait(false),
+            models,
             store,
             host.Get<PipelineOptions>(),
             blobs,
             separation.Modes == SeparationModes.None ? null : new DocumentSeparator(separation),
             host.Logger<DigitisePipeline>(),
-            classifier: await Typing.DocumentTyping.CreateClassifierAsync(host.Storage, documentTypes, request.Quiet ? TextWriter.Null : stderr, cancellationToken).ConfigureAwait(false),
-            queueUncertainTypes: documentTypes.QueueUncertain);
+            queueUncertainTypes: host.Get<DocumentTypeOptions>().QueueUncertain);
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
         var progress = request.Quiet ? null : new ConsoleProgress(stderr);
@@ -124,6 +113,38 @@ internal static class RunCommand
 
         return overrides;
     }
+
+    /// <summary>Imports the MPI, reads it back (merges and earlier imports included) into the one index the matcher uses, and loads the models.</summary>
+    private static async Task<DecisionModels> PrepareAsync(RunRequest request, DigitiseHost host, IDigitiseStore store, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        (MpiImportResult imported, int badRows) = await ImportMpiAsync(request.MpiFile, store, stderr, cancellationToken).ConfigureAwait(false);
+        TimeSpan import = Stopwatch.GetElapsedTime(started);
+        var patients = new List<Patient>();
+        await foreach (Patient patient in store.ReadPatientsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            patients.Add(patient);
+        }
+
+        var index = new PatientIndex(patients);
+        TimeSpan indexed = Stopwatch.GetElapsedTime(started);
+        if (!request.Quiet)
+        {
+            stderr.WriteLine($"digitise: MPI {index.Count} patients ({imported.Imported} new, {imported.Updated} updated, {badRows} bad rows)");
+        }
+
+        FellegiSunterMatcher matcher = await ModelCommand.CreateMatcherAsync(host.Get<IModelStore>(), index, host.Get<MatchingOptions>(), stderr, cancellationToken).ConfigureAwait(false);
+        TimeSpan matching = Stopwatch.GetElapsedTime(started);
+        DocumentTypeClassifier classifier = await Typing.DocumentTyping.CreateClassifierAsync(
+            host.Storage, host.Get<DocumentTypeOptions>(), request.Quiet ? TextWriter.Null : stderr, cancellationToken).ConfigureAwait(false);
+        TimeSpan total = Stopwatch.GetElapsedTime(started);
+        LogPrepared(host.Logger<RunRequest>(), (long)import.TotalMilliseconds, (long)(indexed - import).TotalMilliseconds,
+            (long)(matching - indexed).TotalMilliseconds, (long)(total - matching).TotalMilliseconds);
+        return new DecisionModels(matcher, classifier);
+    }
+
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Prepared the deciders beside OCR: MPI import {ImportMs} ms, index {IndexMs} ms, matcher {MatcherMs} ms, document types {TypesMs} ms")]
+    private static partial void LogPrepared(ILogger logger, long importMs, long indexMs, long matcherMs, long typesMs);
 
     /// <summary>Reads the MPI file and applies it to the store; the rows read are dropped once stored.</summary>
     private static async Task<(MpiImportResult Imported, int BadRows)> ImportMpiAsync(string path, IDigitiseStore store, TextWriter stderr, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Digitise.Domain;
 using Digitise.Storage;
@@ -19,13 +20,12 @@ public sealed partial class DigitisePipeline
     private readonly IPageSource _pages;
     private readonly IOcrStage _ocr;
     private readonly IIdentifierExtractor _extractor;
-    private readonly IMatcher _matcher;
+    private readonly Task<DecisionModels> _models;
     private readonly IDigitiseStore _store;
     private readonly PipelineOptions _options;
     private readonly ILogger _logger;
     private readonly IBlobStore? _archive;
     private readonly IDocumentSeparator? _separator;
-    private readonly IDocumentClassifier? _classifier;
     private readonly bool _queueUncertainTypes;
 
     private int _filesFound;
@@ -52,18 +52,38 @@ public sealed partial class DigitisePipeline
         ILogger<DigitisePipeline>? logger = null,
         IDocumentClassifier? classifier = null,
         bool queueUncertainTypes = true)
+        : this(discovery, pages, ocr, extractor, Task.FromResult(new DecisionModels(matcher, classifier)), store, options, archive, separator, logger, queueUncertainTypes)
+    {
+    }
+
+    /// <summary>
+    /// A pipeline whose matcher and classifier may still be in preparation (the MPI imported and indexed, the models
+    /// loaded): pages are read, checked and OCRed meanwhile, and the first document waits for them. A preparation that
+    /// fails ends the run with its own error.
+    /// </summary>
+    public DigitisePipeline(
+        ISourceDiscovery discovery,
+        IPageSource pages,
+        IOcrStage ocr,
+        IIdentifierExtractor extractor,
+        Task<DecisionModels> models,
+        IDigitiseStore store,
+        PipelineOptions options,
+        IBlobStore? archive = null,
+        IDocumentSeparator? separator = null,
+        ILogger<DigitisePipeline>? logger = null,
+        bool queueUncertainTypes = true)
     {
         options.Validate();
         _discovery = discovery;
         _pages = pages;
         _ocr = ocr;
         _extractor = extractor;
-        _matcher = matcher;
+        _models = models;
         _store = store;
         _options = options;
         _archive = archive;
         _separator = separator;
-        _classifier = classifier;
         _queueUncertainTypes = queueUncertainTypes;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
@@ -111,6 +131,12 @@ public sealed partial class DigitisePipeline
         {
             cancelled = true;
         }
+        catch (OperationCanceledException) when (RootCause(stages) is { } cause)
+        {
+            // A faulted stage cancelled its siblings, and the first stage's cancellation is what WhenAll rethrows: the
+            // operator needs the fault itself.
+            ExceptionDispatchInfo.Throw(cause);
+        }
 
         await _store.CompleteBatchAsync(batchId, cancelled ? "interrupted" : "complete", CancellationToken.None).ConfigureAwait(false);
         progress?.Report(Snapshot(clock.Elapsed));
@@ -122,6 +148,9 @@ public sealed partial class DigitisePipeline
             PagesSeparator = _pagesSeparator,
         };
     }
+
+    private static Exception? RootCause(Task[] stages) =>
+        stages.Where(s => s.IsFaulted).SelectMany(s => s.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
 
     private PipelineProgress Snapshot(TimeSpan elapsed) =>
         new(Volatile.Read(ref _filesFound), Volatile.Read(ref _filesSkipped), Volatile.Read(ref _pagesRead),
@@ -347,13 +376,14 @@ public sealed partial class DigitisePipeline
     /// <summary>Separates each file into documents, reads their identifiers and matches them; accounts for every page.</summary>
     private async Task MatchAsync(ChannelReader<FileDocuments> files, ChannelWriter<FileOutcome> outcomes, CancellationToken ct)
     {
+        DecisionModels models = await _models.WaitAsync(ct).ConfigureAwait(false);
         await foreach (FileDocuments file in files.ReadAllAsync(ct).ConfigureAwait(false))
         {
-            await outcomes.WriteAsync(Decide(file), ct).ConfigureAwait(false);
+            await outcomes.WriteAsync(Decide(file, models), ct).ConfigureAwait(false);
         }
     }
 
-    private FileOutcome Decide(FileDocuments file)
+    private FileOutcome Decide(FileDocuments file, DecisionModels models)
     {
         SourceFile source = file.Source;
         if (file.Failure is not null)
@@ -376,10 +406,10 @@ public sealed partial class DigitisePipeline
             // Unreadable pages (handwriting, very poor scans) are neither read for identifiers nor searched for a candidate's demographics.
             Document evidence = document.IdentifierEvidence();
             List<ExtractedIdentifier> identifiers = [.. span.CoverIdentifiers, .. _extractor.Extract(evidence)];
-            DocumentMatch match = _matcher.Match(evidence, identifiers);
+            DocumentMatch match = models.Matcher.Match(evidence, identifiers);
             MatchDecision decision = match.Decision;
-            DocumentClassification? type = _classifier?.Classify(document);
-            if (type is not null && _queueUncertainTypes && decision.Status == DocumentStatus.AutoFiled && _classifier!.IsUncertain(type))
+            DocumentClassification? type = models.Classifier?.Classify(document);
+            if (type is not null && _queueUncertainTypes && decision.Status == DocumentStatus.AutoFiled && models.Classifier!.IsUncertain(type))
             {
                 // Filing is sure but typing is not: a clerk confirms both with the top candidate preselected.
                 decision = decision with { Status = DocumentStatus.NeedsVerification, Reason = "document_type_uncertain; " + decision.Reason };

@@ -35,3 +35,6 @@ public sealed record PipelineSummary(
     /// <summary>Pages that went through OCR or a text layer in this run, per second.</summary>
     public double PagesPerSecond => Elapsed.TotalSeconds > 0 ? (PagesRecognised - PagesReused + PagesBlank + PagesFromTextLayer) / Elapsed.TotalSeconds : 0;
 }
+
+/// <summary>What the match stage decides with: the matcher over the patient index, and the document-type classifier (none: untyped).</summary>
+public sealed record DecisionModels(IMatcher Matcher, IDocumentClassifier? Classifier);
