@@ -146,8 +146,9 @@ public sealed partial class TesseractOcrStage : IOcrStage
             corrected = bitmap;
             if (_qa.Enabled)
             {
-                // Orientation only when in doubt: an upright page reads well, and that is the cheap test (see below).
-                (corrected, quality, barcodes) = worker.Analyser.Analyse(bitmap, dpi, detectOrientation: false);
+                // Orientation only when in doubt: before OCR for a page with no lines of text across it (it may be
+                // sideways), and after OCR for a page that reads badly (it may be upside down; see below).
+                (corrected, quality, barcodes) = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.WhenSideways);
             }
 
             if (quality is { Blank: true })
@@ -168,8 +169,8 @@ public sealed partial class TesseractOcrStage : IOcrStage
             {
                 // In doubt: the page may be upside down or sideways. Full QA with orientation detection, and OCR again
                 // only when it finds a turn and the turned page reads better.
-                (PageBitmap turned, PageQuality turnedQuality, _) = worker.Analyser.Analyse(bitmap, dpi, detectOrientation: true);
-                if (turnedQuality.RotationDegrees != 0)
+                (PageBitmap turned, PageQuality turnedQuality, _) = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always);
+                if (turnedQuality.RotationDegrees != 0 && turnedQuality.RotationDegrees != quality!.RotationDegrees)
                 {
                     OcrResult second = worker.Engine.Recognise(turned, dpi);
                     ReadabilityStats secondRead = Readability.Measure(second.Words, turnedQuality.InkCoverage, barcodes.Count);

@@ -98,7 +98,7 @@ internal static class ReadabilityCommand
             int frame = format == SourceFormat.Tiff ? sample.Dpi : 0;
             using PageBitmap page = PageBitmap.Decode(File.ReadAllBytes(sample.File), format, frame);
             int dpi = page.Dpi > 0 ? page.Dpi : 300;
-            (PageBitmap corrected, PageQuality quality, IReadOnlyList<Barcode> barcodes) = analyser.Analyse(page, dpi, detectOrientation: false);
+            (PageBitmap corrected, PageQuality quality, IReadOnlyList<Barcode> barcodes) = analyser.Analyse(page, dpi, OrientationCheck.WhenSideways);
             using PageBitmap? owned = ReferenceEquals(corrected, page) ? null : corrected;
             OcrResult result = engine.Recognise(corrected, dpi);
             ReadabilityStats stats = Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);

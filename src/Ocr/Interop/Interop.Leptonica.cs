@@ -84,10 +84,13 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteMemJpeg")]
     internal static partial int PixWriteMemJpeg(out IntPtr data, out nuint size, PixHandle pix, int quality, int progressive);
 
-    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScale")]
-    internal static partial PixHandle PixScale(PixHandle pix, float scaleX, float scaleY);
-
     /// <summary>Halves an 8 or 32 bpp image, each output pixel the mean of a 2x2 block (fast, anti-aliased).</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleAreaMap")]
+    internal static partial PixHandle PixScaleAreaMap(PixHandle pix, float scaleX, float scaleY);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleToGray")]
+    internal static partial PixHandle PixScaleToGray(PixHandle pix, float scale);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleAreaMap2")]
     internal static partial PixHandle PixScaleAreaMap2(PixHandle pix);
 
