@@ -87,4 +87,23 @@ public sealed class CliContractTests
         Assert.Contains("nope.csv", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// The MPI is imported beside OCR, so its failure arrives while pages are being read: the run still ends with that
+    /// failure (exit 1, its own message), not with the cancellation it caused in the other stages.
+    /// </summary>
+    [Fact]
+    public async Task Run_MpiFileEmpty_FailsWithTheImportsMessageNotACancellation()
+    {
+        using var batch = new TempBatch(documents: 2, seed: 62);
+        string empty = Path.Combine(batch.Root, "empty.csv");
+        await File.WriteAllTextAsync(empty, string.Empty);
+
+        (int code, _, string stderr) = await Digitise.ExecAsync("run", batch.Batch, "--mpi", empty, "--out", batch.Out, "--db", batch.Db);
+
+        Assert.Equal(1, code);
+        Assert.Contains("The MPI file is empty", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("cancel", stderr, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
 }

@@ -34,6 +34,41 @@ public sealed class PageAnalyserTests
         Assert.True(cer <= 0.1, $"character error rate {cer:P1} after turning the page {quality.RotationDegrees} degrees");
     }
 
+    /// <summary>
+    /// The OCR stage's first look: a sideways page (no lines of text across it) is turned before OCR, so it is not read
+    /// twice; an upright or upside-down page is left to OCR, which is the cheap test for upside down.
+    /// </summary>
+    [CorpusTheory]
+    [InlineData("phototest.tif", 0)]
+    [InlineData("phototest-rotated-180.png", 0)]
+    [InlineData("phototest-rotated-L.png", 90)]
+    [InlineData("phototest-rotated-R.png", 270)]
+    public void Analyse_WhenSideways_TurnsOnlyPagesWhoseLinesRunDownThePage(string file, int expectedRotation)
+    {
+        using var analyser = new PageAnalyser(new QaOptions());
+        byte[] data = File.ReadAllBytes(Path.Combine(Tesseract, file));
+        using PageBitmap page = PageBitmap.Decode(data, file.EndsWith(".tif", StringComparison.Ordinal) ? SourceFormat.Tiff : SourceFormat.Png);
+
+        (PageBitmap corrected, PageQuality quality, _) = analyser.Analyse(page, 300, OrientationCheck.WhenSideways);
+        using PageBitmap? owned = ReferenceEquals(corrected, page) ? null : corrected;
+
+        Assert.Equal(expectedRotation, quality.RotationDegrees);
+        Assert.Equal(expectedRotation is 90 or 270 ? page.Height : page.Width, corrected.Width);
+    }
+
+    [CorpusFact]
+    public void Analyse_OrientationNever_LeavesASidewaysPageAsScanned()
+    {
+        using var analyser = new PageAnalyser(new QaOptions());
+        using PageBitmap page = PageBitmap.Decode(File.ReadAllBytes(Path.Combine(Tesseract, "phototest-rotated-L.png")), SourceFormat.Png);
+
+        (PageBitmap corrected, PageQuality quality, _) = analyser.Analyse(page, 300, OrientationCheck.Never);
+        using PageBitmap? owned = ReferenceEquals(corrected, page) ? null : corrected;
+
+        Assert.Equal(0, quality.RotationDegrees);
+        Assert.Equal(page.Width, corrected.Width);
+    }
+
     [Fact]
     public void Analyse_WhitePageWithSpeckle_IsBlank()
     {
