@@ -7,6 +7,18 @@ namespace Digitise.Ocr;
 /// <summary>What the OCR stage needs from the machine: each native library it imports, with its version, and the language data.</summary>
 public static class OcrPrerequisites
 {
+    /// <summary>
+    /// Tunes glibc's allocator for page-sized buffers and a few arenas (see <c>Libraries.KeepPageBuffersInHeap</c>).
+    /// Call it first thing in a host that OCRs, before other threads allocate; loading Tesseract or Leptonica calls it too.
+    /// </summary>
+    public static void TuneNativeMemory()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            Libraries.KeepPageBuffersInHeap();
+        }
+    }
+
     public static IReadOnlyList<PrerequisiteStatus> Check(OcrOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -3,6 +3,9 @@ using Digitise.Cli;
 using Digitise.Hosting;
 using Digitise.Samples;
 
+// Before any other thread allocates: glibc's arena limit is fixed once more than eight arenas exist.
+Digitise.Ocr.OcrPrerequisites.TuneNativeMemory();
+
 var root = new RootCommand(
     "digitise: turns scanned health records into indexed documents. Scanned batches are OCRed, identifiers " +
     "(NHS number, hospital number, name, date of birth, postcode) are read, and each document is filed against " +
