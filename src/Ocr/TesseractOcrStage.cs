@@ -167,9 +167,9 @@ public sealed partial class TesseractOcrStage : IOcrStage
             ReadabilityStats? read = quality is null ? null : Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
             if (read is { Unreadable: true } && _qa.DetectOrientation)
             {
-                // In doubt: the page may be upside down or sideways. Full QA with orientation detection, and OCR again
-                // only when it finds a turn and the turned page reads better.
-                (PageBitmap turned, PageQuality turnedQuality, _) = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always);
+                // In doubt: the page may be upside down or sideways. QA again with orientation detection (its barcodes
+                // were read the first time), and OCR again only when it finds a new turn and the turned page reads better.
+                (PageBitmap turned, PageQuality turnedQuality, _) = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always, readBarcodes: false);
                 if (turnedQuality.RotationDegrees != 0 && turnedQuality.RotationDegrees != quality!.RotationDegrees)
                 {
                     OcrResult second = worker.Engine.Recognise(turned, dpi);

@@ -57,7 +57,8 @@ internal static partial class RunCommand
 
         // The MPI import, the patient index and the models take a second or more of one core (much more on a large MPI):
         // they are prepared while the first pages are read and OCRed, and the first document waits for them.
-        Task<DecisionModels> models = Task.Run(() => PrepareAsync(request, host, store, stderr, cancellationToken), cancellationToken);
+        using var preparing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task<DecisionModels> models = Task.Run(() => PrepareAsync(request, host, store, stderr, preparing.Token), preparing.Token);
         SeparationOptions separation = host.Get<SeparationOptions>();
         var pipeline = new DigitisePipeline(
             host.Get<ISourceDiscovery>(),
@@ -74,7 +75,19 @@ internal static partial class RunCommand
 
         string batch = request.BatchName ?? "out:" + Path.GetFullPath(request.OutDirectory);
         var progress = request.Quiet ? null : new ConsoleProgress(stderr);
-        PipelineSummary summary = await pipeline.RunAsync(request.Inputs, batch, progress, cancellationToken).ConfigureAwait(false);
+        PipelineSummary summary;
+        try
+        {
+            summary = await pipeline.RunAsync(request.Inputs, batch, progress, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A run that ends early (a fault, Ctrl+C before the first document) stops the preparation and waits for it,
+            // so the store is not closed under an import; the preparation's own failure, if any, is the run's to report.
+            await preparing.CancelAsync().ConfigureAwait(false);
+            await ((Task)models).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         progress?.Finish();
 
         // Written even when interrupted (what finished is on record); searchable PDFs wait for the batch to finish.

@@ -28,8 +28,11 @@ public sealed class PageAnalyser : IDisposable
     /// asks <see cref="OrientationCheck.WhenSideways"/> first and <see cref="OrientationCheck.Always"/> only for a page OCR
     /// could not read (see <c>TesseractOcrStage</c>).
     /// </param>
-    public (PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes) Analyse(PageBitmap page, int dpi, OrientationCheck orientation = OrientationCheck.Always)
+    /// <param name="readBarcodes">False skips ZBar and patch codes (a second look at a page already scanned for them).</param>
+    public (PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes) Analyse(
+        PageBitmap page, int dpi, OrientationCheck orientation = OrientationCheck.Always, bool readBarcodes = true)
     {
+        readBarcodes &= _options.ReadBarcodes;
         using PixHandle grey = page.Grey();
         Check(grey, "convert the page to grey");
         Leptonica.PixGetAverageMasked(grey, IntPtr.Zero, 0, 0, 4, Leptonica.L_MEAN_ABSVAL, out float meanGrey);
@@ -43,7 +46,7 @@ public sealed class PageAnalyser : IDisposable
             return (page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
         }
 
-        IReadOnlyList<Barcode> barcodes = _options.ReadBarcodes ? ReadBarcodes(grey) : [];
+        IReadOnlyList<Barcode> barcodes = readBarcodes ? ReadBarcodes(grey) : [];
         PageBitmap current = page;
         int rotation = 0;
         double skew = 0;
@@ -56,7 +59,7 @@ public sealed class PageAnalyser : IDisposable
         {
             Check(binary, "binarise the page");
             double ink = Coverage(binary, threshold: null);
-            if (_options.ReadBarcodes)
+            if (readBarcodes)
             {
                 barcodes = [.. barcodes, .. PatchCodeReader.Read(binary, dpi).Select(code => new Barcode("PATCH", code))];
             }

@@ -84,13 +84,15 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixWriteMemJpeg")]
     internal static partial int PixWriteMemJpeg(out IntPtr data, out nuint size, PixHandle pix, int quality, int progressive);
 
-    /// <summary>Halves an 8 or 32 bpp image, each output pixel the mean of a 2x2 block (fast, anti-aliased).</summary>
+    /// <summary>Scales an 8 or 32 bpp image down, each output pixel the mean of the source area it covers (no sharpening).</summary>
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleAreaMap")]
     internal static partial PixHandle PixScaleAreaMap(PixHandle pix, float scaleX, float scaleY);
 
+    /// <summary>Scales a 1 bpp image down (factor below 1) straight to 8 bpp grey.</summary>
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleToGray")]
     internal static partial PixHandle PixScaleToGray(PixHandle pix, float scale);
 
+    /// <summary>Halves an 8 or 32 bpp image, each output pixel the mean of a 2x2 block (fast, anti-aliased).</summary>
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixScaleAreaMap2")]
     internal static partial PixHandle PixScaleAreaMap2(PixHandle pix);
 
