@@ -20,6 +20,12 @@ internal sealed class BenchOptions
     /// <summary>Sample generator seed; corpora are cached per size and seed.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Runs of raw Tesseract and of the pipeline per corpus, alternating (raw, pipeline, raw, ...); each throughput figure is
+    /// their median. The `tesseract` command-line, ocrmypdf and memory rows run once.
+    /// </summary>
+    public int Repeat { get; init; } = 1;
+
     /// <summary>Parallelism of the ceiling, the tesseract command line and ocrmypdf (default: every core).</summary>
     public int Cores { get; init; } = Environment.ProcessorCount;
 
@@ -33,12 +39,12 @@ internal sealed class BenchOptions
     public required string Root { get; init; }
 
     public const string Usage =
-        "usage: digitise-bench [--pages N (100)] [--memory-pages M (1000; 0 skips the memory row)] [--other-pages N (60; 0 skips)] [--readability N (20; 0 skips)] [--no-other-tools] [--seed S (1)] [--cores C (all)] [--keep] [--root DIR]\n" +
+        "usage: digitise-bench [--pages N (100)] [--memory-pages M (1000; 0 skips the memory row)] [--other-pages N (60; 0 skips)] [--readability N (20; 0 skips)] [--no-other-tools] [--repeat R (1; raw and pipeline alternately R times, medians)] [--seed S (1)] [--cores C (all)] [--keep] [--root DIR]\n" +
         "       digitise-bench ceiling DIR [--threads N]";
 
     public static BenchOptions? Parse(IReadOnlyList<string> args, TextWriter error)
     {
-        int pages = 100, memoryPages = 1000, seed = 1, cores = Environment.ProcessorCount, otherPages = 60, readability = 20;
+        int pages = 100, memoryPages = 1000, seed = 1, cores = Environment.ProcessorCount, otherPages = 60, readability = 20, repeat = 1;
         bool keep = false, skipOtherTools = false;
         string? root = null;
         for (int i = 0; i < args.Count; i++)
@@ -75,6 +81,7 @@ internal sealed class BenchOptions
                 "--memory-pages" => TryCount(value, 0, out memoryPages),
                 "--other-pages" => TryCount(value, 0, out otherPages),
                 "--readability" => TryCount(value, 0, out readability),
+                "--repeat" => TryCount(value, 1, out repeat),
                 "--seed" => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out seed),
                 "--cores" => TryCount(value, 1, out cores),
                 "--root" => (root = value) is not null,
@@ -100,7 +107,7 @@ internal sealed class BenchOptions
             return null;
         }
 
-        return new BenchOptions { Pages = pages, MemoryPages = memoryPages, OtherPages = otherPages, ReadabilityPages = readability, SkipOtherTools = skipOtherTools, Seed = seed, Cores = cores, Keep = keep, Root = Path.GetFullPath(root) };
+        return new BenchOptions { Pages = pages, MemoryPages = memoryPages, OtherPages = otherPages, ReadabilityPages = readability, Repeat = repeat, SkipOtherTools = skipOtherTools, Seed = seed, Cores = cores, Keep = keep, Root = Path.GetFullPath(root) };
     }
 
     private static bool TryCount(string value, int min, out int count) =>

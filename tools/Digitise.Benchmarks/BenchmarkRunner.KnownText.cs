@@ -17,6 +17,15 @@ internal sealed record CorpusComparison(
 
     /// <summary>Pages whose pipeline CER is above raw's by more than a character in a thousand.</summary>
     public int PagesWorse => PageRows.Count(p => p.PipelineCer > p.RawCer + 0.001);
+
+    /// <summary>
+    /// Pipeline / raw pages per second by wall time in each pair of alternating runs (pair i = raw run i, pipeline run i); null
+    /// unless both rows are medians of the same number of runs.
+    /// </summary>
+    public IReadOnlyList<double>? PairRatios =>
+        Raw.RunSeconds is { } raw && Pipeline.RunSeconds is { } pipeline && raw.Count == pipeline.Count
+            ? [.. raw.Zip(pipeline, (r, p) => (Pipeline.Pages / p) / (Raw.Pages / r))]
+            : null;
 }
 
 /// <summary>One page's character error rate raw and through the pipeline, and whether its NHS number and date of birth were read exactly.</summary>
@@ -24,18 +33,23 @@ internal sealed record PageQualityRow(string Page, double RawCer, double Pipelin
 
 internal static partial class BenchmarkRunner
 {
-    /// <summary>Raw (reused engines, one per core, text kept) then the pipeline (`digitise run`) on the same pages; CER per page where the text is known.</summary>
+    /// <summary>
+    /// Raw (reused engines, one per core, text kept) then the pipeline (`digitise run`) on the same pages, alternately
+    /// <paramref name="repeat"/> times each; CER per page where the text is known, from the last run's texts.
+    /// </summary>
     private static async Task<CorpusComparison> CompareAsync(
         string? cliDll, string corpusName, string pagesDirectory, int pages, string mpiCsv, Func<string, string?> truthFor,
-        IReadOnlyDictionary<string, (string Nhs, string Dob)> identifiers, int cores, string work, TextWriter log, CancellationToken cancellationToken)
+        IReadOnlyDictionary<string, (string Nhs, string Dob)> identifiers, int cores, int repeat, string work, TextWriter log, CancellationToken cancellationToken)
     {
-        string rawText = Path.Combine(work, "raw-text");
-        BenchRow raw = await CeilingAsync(pagesDirectory, pages, cores, Path.Combine(work, "raw"), rawText, log, cancellationToken).ConfigureAwait(false);
-        string pipelineWork = Path.Combine(work, "pipeline");
-        BenchRow pipeline = await PipelineAsync(cliDll, pagesDirectory, pages, mpiCsv, pipelineWork, $"Pipeline, {corpusName}", log, cancellationToken).ConfigureAwait(false);
+        (BenchRow raw, BenchRow pipeline) = await AlternateAsync(repeat, log,
+            run => CeilingAsync(pagesDirectory, pages, cores, Path.Combine(RunFolder(work, run, repeat), "raw"), Path.Combine(RunFolder(work, run, repeat), "raw-text"), log, cancellationToken),
+            run => PipelineAsync(cliDll, pagesDirectory, pages, mpiCsv, Path.Combine(RunFolder(work, run, repeat), "pipeline"), $"Pipeline, {corpusName}", log, cancellationToken)).ConfigureAwait(false);
 
+        // The texts are the same in every run; the last run's are read.
+        string lastRun = RunFolder(work, repeat - 1, repeat);
+        string rawText = Path.Combine(lastRun, "raw-text");
         var rows = new List<PageQualityRow>();
-        string db = Path.Combine(pipelineWork, "fresh.db");
+        string db = Path.Combine(lastRun, "pipeline", "fresh.db");
         if (!raw.Ran || !pipeline.Ran || !File.Exists(db))
         {
             return new CorpusComparison(corpusName, raw, pipeline, rows);
@@ -80,7 +94,7 @@ internal static partial class BenchmarkRunner
     private static string SharedFolder(string root) =>
         Environment.GetEnvironmentVariable("DIGITISE_SHARED") is { Length: > 0 } configured ? configured : Path.GetFullPath(Path.Combine(root, "..", "shared"));
 
-    private static void PrintComparisons(TextWriter o, IReadOnlyList<CorpusComparison> comparisons)
+    private static void PrintComparisons(TextWriter o, IReadOnlyList<CorpusComparison> comparisons, int repeat)
     {
         var inv = CultureInfo.InvariantCulture;
         static string Cer(double? cer) => cer is double c ? c.ToString("0.00%", CultureInfo.InvariantCulture) : "-";
@@ -88,8 +102,11 @@ internal static partial class BenchmarkRunner
         static string CpuPerPage(BenchRow row) => row.CpuSeconds > 0 ? (row.CpuSeconds / row.Pages).ToString("0.00", CultureInfo.InvariantCulture) : "-";
         static string Rate(BenchRow row) => row.Ran && row.Note is null ? row.PagesPerSecond.ToString("0.00", CultureInfo.InvariantCulture) : row.Note ?? "-";
 
+        string repeated = repeat == 1
+            ? string.Empty
+            : string.Create(inv, $". Each throughput figure is the median of {repeat} alternating runs (raw, pipeline, raw, ...), wall and CPU seconds each their own median; peak memory is the highest of the runs; CER and identifiers are from the last run (they do not change from run to run)");
         o.WriteLine();
-        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, OpenMP off, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less:");
+        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, OpenMP off, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less" + repeated + ":");
         o.WriteLine();
         o.WriteLine("| Corpus | Pages | Raw pages/s | Pipeline pages/s | Pipeline / raw | Raw CPU s/page | Pipeline CPU s/page | Pipeline / raw, by CPU | Raw CER | Pipeline CER | Pages with higher CER | NHS no. + DOB exact, raw / pipeline | Raw peak | Pipeline peak |");
         o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -115,6 +132,20 @@ internal static partial class BenchmarkRunner
             foreach (PageQualityRow p in c.PageRows)
             {
                 o.WriteLine(string.Create(inv, $"| {p.Page} | {p.RawCer:0.00%} | {p.PipelineCer:0.00%} |"));
+            }
+        }
+
+        if (repeat > 1)
+        {
+            o.WriteLine();
+            o.WriteLine(string.Create(inv, $"Spread of pipeline / raw by wall time over the {repeat} pairs of runs (pair i = raw run i, then pipeline run i), lowest to highest, then each pair in run order:"));
+            o.WriteLine();
+            foreach (CorpusComparison c in comparisons)
+            {
+                string spread = c.PairRatios is { } ratios
+                    ? string.Create(inv, $"{ratios.Min():0.00} to {ratios.Max():0.00} ({string.Join(", ", ratios.Select(r => r.ToString("0.00", CultureInfo.InvariantCulture)))})")
+                    : "no spread (a run failed or did not run)";
+                o.WriteLine($"- {c.Corpus}: {spread}");
             }
         }
     }

@@ -1,6 +1,6 @@
 using Digitise.Benchmarks;
 
-// digitise-bench [--pages N] [--memory-pages M] [--seed S] [--cores C] [--keep]   the side-by-side benchmark (markdown on stdout)
+// digitise-bench [--pages N] [--memory-pages M] [--repeat R] [--seed S] [--cores C] [--keep]   the side-by-side benchmark (markdown on stdout)
 // digitise-bench profile DIR                                                       where a page's time goes, step by step (one thread)
 // digitise-bench levers DIR [--repeat R]                                          what each way of handing a page to Tesseract costs (thread CPU)
 // digitise-bench readability [--typed N] [--handwritten N] [--poor N] [--seed S]   the unreadable-page flag on generated pages
