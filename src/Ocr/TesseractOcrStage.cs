@@ -19,6 +19,10 @@ public sealed partial class TesseractOcrStage : IOcrStage
     private readonly QaOptions _qa;
     private readonly ILogger _logger;
 
+    /// <summary>Pages between two returns of free heap pages to the system: about 6 s of two OCR workers.</summary>
+    private const int PagesPerHeapTrim = 8;
+    private int _pagesSinceTrim;
+
     public TesseractOcrStage(OcrOptions options, QaOptions? qa = null, ILogger<TesseractOcrStage>? logger = null)
     {
         _options = options;
@@ -104,6 +108,13 @@ public sealed partial class TesseractOcrStage : IOcrStage
                             Image = _options.PageImages ? bitmap.ToPageImage() : default,
                         };
                     }
+                }
+
+                // The page's buffers are freed: every few pages, give the heap's free pages back (see
+                // Libraries.ReleaseFreeHeapPages), so resident memory stays at the working set however long the batch.
+                if (item.Page is not null && Interlocked.Increment(ref _pagesSinceTrim) % PagesPerHeapTrim == 0)
+                {
+                    Interop.Libraries.ReleaseFreeHeapPages();
                 }
 
                 await output.WriteAsync(page, ct).ConfigureAwait(false);

@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Digitise.Ocr.Interop;
+
+namespace Digitise.Ocr.Tests;
+
+/// <summary>Resident memory is measured for the whole process, so nothing else in it may allocate meanwhile.</summary>
+[CollectionDefinition(nameof(NativeHeapTests), DisableParallelization = true)]
+public sealed class NativeHeapCollection;
+
+[Collection(nameof(NativeHeapTests))]
+public sealed class NativeHeapTests
+{
+    [Fact]
+    public unsafe void ReleaseFreeHeapPages_PageBuffersFreedBetweenLiveAllocations_GoBackToTheSystem()
+    {
+        Assert.True(OperatingSystem.IsLinux(), "the allocator tuning is glibc's");
+        OcrPrerequisites.TuneNativeMemory();
+        const int Buffers = 24;
+        const nuint Size = 8 << 20;
+        var pages = new nint[Buffers];
+        var survivors = new nint[Buffers];
+        try
+        {
+            // As a batch leaves the heap: page-sized buffers (served from the heap, not mmap), each followed by a smaller
+            // allocation that outlives it (too large for glibc's per-thread caches, so it is carved right after the
+            // buffer), so the freed buffers sit between live chunks where no automatic trim reaches.
+            for (int i = 0; i < Buffers; i++)
+            {
+                pages[i] = (nint)NativeMemory.Alloc(Size);
+                new Span<byte>((void*)pages[i], (int)Size).Fill(1);
+                survivors[i] = (nint)NativeMemory.Alloc(256 << 10);
+            }
+
+            for (int i = 0; i < Buffers; i++)
+            {
+                NativeMemory.Free((void*)pages[i]);
+                pages[i] = 0;
+            }
+
+            long held = ResidentKb();
+            Libraries.ReleaseFreeHeapPages();
+            long released = held - ResidentKb();
+
+            // 192 MB were freed; at least half of it must leave resident memory.
+            Assert.True(released > (long)(Buffers * Size / 1024 / 2), $"resident memory fell by only {released} KiB after the trim (held {held} KiB)");
+        }
+        finally
+        {
+            foreach (nint p in pages.Concat(survivors).Where(p => p != 0))
+            {
+                NativeMemory.Free((void*)p);
+            }
+        }
+    }
+
+    private static long ResidentKb()
+    {
+        string line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
+}
