@@ -189,6 +189,23 @@ public sealed class FellegiSunterMatcherTests
     }
 
     [Fact]
+    public void EstimateU_IndexWithFewerPairsThanTheSample_CountsEveryPairOnceWhateverTheSeed()
+    {
+        // 200 patients have 19,900 pairs, fewer than the 50,000 asked for: every pair is counted once, so the seed cannot
+        // matter. 400 have 79,800: those are sampled, and another seed draws other pairs.
+        var small = new PatientIndex([.. Filler(200)]);
+        var large = new PatientIndex([.. Filler(400)]);
+
+        string smallFirst = ModelTrainer.EstimateU(small, MatchModel.Default(), 50_000, 1).ToJson();
+        string smallSecond = ModelTrainer.EstimateU(small, MatchModel.Default(), 50_000, 2).ToJson();
+        string largeFirst = ModelTrainer.EstimateU(large, MatchModel.Default(), 50_000, 1).ToJson();
+        string largeSecond = ModelTrainer.EstimateU(large, MatchModel.Default(), 50_000, 2).ToJson();
+
+        Assert.Equal(smallFirst, smallSecond);
+        Assert.NotEqual(largeFirst, largeSecond);
+    }
+
+    [Fact]
     public void Model_RoundTripsThroughJson()
     {
         MatchModel model = MatchModel.Default();
