@@ -32,18 +32,22 @@ public sealed class NativeHeapTests
                 survivors[i] = (nint)NativeMemory.Alloc(256 << 10);
             }
 
+            long touched = ResidentKb();
             for (int i = 0; i < Buffers; i++)
             {
                 NativeMemory.Free((void*)pages[i]);
                 pages[i] = 0;
             }
 
-            long held = ResidentKb();
+            long freed = ResidentKb();
             Libraries.ReleaseFreeHeapPages();
-            long released = held - ResidentKb();
+            long released = touched - ResidentKb();
 
-            // 192 MB were freed; at least half of it must leave resident memory.
-            Assert.True(released > (long)(Buffers * Size / 1024 / 2), $"resident memory fell by only {released} KiB after the trim (held {held} KiB)");
+            // 192 MB were freed: by the time the trim returns, at least three quarters of it has left resident memory
+            // (in a process of its own, none of it leaves before the trim: the freed buffers sit between live chunks).
+            Assert.True(
+                released > (long)(Buffers * Size / 1024 * 3 / 4),
+                $"resident memory fell by only {released} KiB (with the buffers {touched} KiB, freed {freed} KiB, after the trim {touched - released} KiB)");
         }
         finally
         {
