@@ -9,7 +9,8 @@ namespace Digitise.Benchmarks;
 
 /// <summary>
 /// <c>digitise-bench profile DIR</c>: single-threaded, per step, where a page's time goes (decode, each QA step,
-/// the preview and page-image encodes, OCR). Prints milliseconds per page for each step and its share.
+/// page QA as the OCR stage first runs it (orientation only for a page with no lines across it) and with orientation
+/// always, the preview and page-image encodes, OCR). Prints milliseconds per page for each step and its share.
 /// </summary>
 internal static class ProfileCommand
 {
@@ -78,6 +79,22 @@ internal static class ProfileCommand
                 Leptonica.PixFindSkew(binary, out _, out _);
                 Add("skew", t);
                 t = Stopwatch.GetTimestamp();
+                var (upright, _, _) = analyser.Analyse(page, page.Dpi > 0 ? page.Dpi : 300, OrientationCheck.WhenSideways);
+                Add("analyse(qa)", t);
+                if (!ReferenceEquals(upright, page))
+                {
+                    upright.Dispose();
+                }
+
+                t = Stopwatch.GetTimestamp();
+                var (plain, _, _) = analyser.Analyse(page, page.Dpi > 0 ? page.Dpi : 300, OrientationCheck.WhenSideways, readBarcodes: false);
+                Add("analyse(qa, no barcodes)", t);
+                if (!ReferenceEquals(plain, page))
+                {
+                    plain.Dispose();
+                }
+
+                t = Stopwatch.GetTimestamp();
                 var (corrected, _, _) = analyser.Analyse(page, page.Dpi > 0 ? page.Dpi : 300);
                 Add("analyse(all)", t);
                 t = Stopwatch.GetTimestamp();
@@ -101,7 +118,7 @@ internal static class ProfileCommand
         double ocr = totals["ocr"];
         foreach (string step in order)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step,-14} {totals[step] / pages,8:0.0} ms/page {totals[step] / ocr,7:P1} of OCR"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step,-24} {totals[step] / pages,8:0.0} ms/page {totals[step] / ocr,7:P1} of OCR"));
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages {pages}"));

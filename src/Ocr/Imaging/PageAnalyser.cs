@@ -39,8 +39,11 @@ public sealed class PageAnalyser : IDisposable
         bool lowDpi = dpi < _options.MinDpi;
         bool tooDark = meanGrey < _options.DarkMeanGrey;
 
-        // Blank first, at full resolution and with faint marks counted: a page wrongly called blank is not OCRed.
-        double faint = Coverage(grey, 200);
+        // Blank first, at full resolution and with faint marks counted: a page wrongly called blank is not OCRed. A bitonal
+        // scan (most bureau output: CCITT G4) already is its binary image, and its grey copy thresholds back to exactly it,
+        // so its ink is counted once, on the page itself, not on a cropped and thresholded grey copy and then again.
+        bool bitonal = page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero;
+        double faint = bitonal ? Coverage(page.Pix, threshold: null) : Coverage(grey, 200);
         if (faint < _options.BlankInkThreshold)
         {
             return (page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
@@ -51,14 +54,11 @@ public sealed class PageAnalyser : IDisposable
         int rotation = 0;
         double skew = 0;
         bool deskewed = false;
-        // A bitonal scan (most bureau output: CCITT G4) already is the binary image.
-        PixHandle binary = page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero
-            ? Leptonica.PixClone(page.Pix)
-            : Leptonica.PixConvertTo1(grey, 128);
+        PixHandle binary = bitonal ? Leptonica.PixClone(page.Pix) : Leptonica.PixConvertTo1(grey, 128);
         try
         {
             Check(binary, "binarise the page");
-            double ink = Coverage(binary, threshold: null);
+            double ink = bitonal ? faint : Coverage(binary, threshold: null);
             if (readBarcodes)
             {
                 barcodes = [.. barcodes, .. PatchCodeReader.Read(binary, dpi).Select(code => new Barcode("PATCH", code))];
