@@ -33,23 +33,28 @@ public sealed class PageAnalyser : IDisposable
         PageBitmap page, int dpi, OrientationCheck orientation = OrientationCheck.Always, bool readBarcodes = true)
     {
         readBarcodes &= _options.ReadBarcodes;
-        using PixHandle grey = page.Grey();
+
+        // A bitonal scan (most bureau output: CCITT G4) already is its binary image. Its grey view, for the mean and for
+        // ZBar, is the page averaged 2x2 (0, 64, 128, 192 or 255 a pixel): a quarter of the pixels, with a bar one pixel
+        // wide still a clear dip in grey, so ZBar scans every second line of it, as dense in the page as every fourth line
+        // of a full-size grey copy, for half the work.
+        bool bitonal = page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero;
+        using PixHandle grey = bitonal ? Leptonica.PixScaleToGray2(page.Pix) : page.Grey();
         Check(grey, "convert the page to grey");
         Leptonica.PixGetAverageMasked(grey, IntPtr.Zero, 0, 0, 4, Leptonica.L_MEAN_ABSVAL, out float meanGrey);
         bool lowDpi = dpi < _options.MinDpi;
         bool tooDark = meanGrey < _options.DarkMeanGrey;
 
         // Blank first, at full resolution and with faint marks counted: a page wrongly called blank is not OCRed. A bitonal
-        // scan (most bureau output: CCITT G4) already is its binary image, and its grey copy thresholds back to exactly it,
-        // so its ink is counted once, on the page itself, not on a cropped and thresholded grey copy and then again.
-        bool bitonal = page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero;
+        // page's grey copy would threshold back to exactly the page, so its ink is counted once, on the page itself, not on
+        // a cropped and thresholded grey copy and then again.
         double faint = bitonal ? Coverage(page.Pix, threshold: null) : Coverage(grey, 200);
         if (faint < _options.BlankInkThreshold)
         {
             return (page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
         }
 
-        IReadOnlyList<Barcode> barcodes = readBarcodes ? ReadBarcodes(grey) : [];
+        IReadOnlyList<Barcode> barcodes = readBarcodes ? ReadBarcodes(grey, density: bitonal ? 2 : 4) : [];
         PageBitmap current = page;
         int rotation = 0;
         double skew = 0;
@@ -173,7 +178,7 @@ public sealed class PageAnalyser : IDisposable
         };
     }
 
-    private IReadOnlyList<Barcode> ReadBarcodes(PixHandle grey)
+    private IReadOnlyList<Barcode> ReadBarcodes(PixHandle grey, int density)
     {
         if (Leptonica.PixGetRasterData(grey, out IntPtr data, out nuint size) != 0 || data == IntPtr.Zero)
         {
@@ -183,6 +188,8 @@ public sealed class PageAnalyser : IDisposable
         try
         {
             _scanner ??= CreateScanner();
+            Zbar.ScannerSetConfig(_scanner, 0, Zbar.ZBAR_CFG_X_DENSITY, density);
+            Zbar.ScannerSetConfig(_scanner, 0, Zbar.ZBAR_CFG_Y_DENSITY, density);
             using ZbarImageHandle image = Zbar.ImageCreate();
             Zbar.ImageSetFormat(image, Zbar.FourccY800);
             Zbar.ImageSetSize(image, (uint)Leptonica.PixGetWidth(grey), (uint)Leptonica.PixGetHeight(grey));
@@ -224,12 +231,14 @@ public sealed class PageAnalyser : IDisposable
             Zbar.ScannerSetConfig(scanner, symbology, Zbar.ZBAR_CFG_ENABLE, 1);
         }
 
-        // Every fourth scan line, each way, at full resolution: a barcode a few millimetres tall is still crossed by
-        // many lines, narrow bars keep their full width, and text pages cost a quarter of a dense scan. (Every sixth
-        // line misses paperless-ngx's QR sheet: see PageAnalyserTests.)
-        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_X_DENSITY, 4);
-        Zbar.ScannerSetConfig(scanner, 0, Zbar.ZBAR_CFG_Y_DENSITY, 4);
+        // Interleaved 2 of 5 checks little, and a patch code's bars read as a 150-digit I2/5 value: a cover sheet's number
+        // is never longer than 32 digits.
+        Zbar.ScannerSetConfig(scanner, Zbar.Interleaved2Of5, Zbar.ZBAR_CFG_MAX_LEN, 32);
 
+        // Scan lines, set for each page (ReadBarcodes): every fourth each way of a full-size grey page, every second of a
+        // bitonal page's 2x2 average. A barcode a few millimetres tall is still crossed by many lines, and text pages cost
+        // a quarter of a dense scan. (Every sixth line of a full-size page misses paperless-ngx's QR sheet: see
+        // PageAnalyserTests.)
         return scanner;
     }
 

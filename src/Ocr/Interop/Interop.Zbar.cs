@@ -6,6 +6,7 @@ namespace Digitise.Ocr.Interop;
 internal static partial class Zbar
 {
     internal const int ZBAR_CFG_ENABLE = 0;
+    internal const int ZBAR_CFG_MAX_LEN = 0x21;
     internal const int ZBAR_CFG_X_DENSITY = 0x100;
     internal const int ZBAR_CFG_Y_DENSITY = 0x101;
 
