@@ -105,7 +105,7 @@ public sealed partial class TesseractOcrStage : IOcrStage
                         page = text with
                         {
                             Preview = _options.Previews ? bitmap.ToPreviewJpeg() : default,
-                            Image = _options.PageImages ? bitmap.ToPageImage() : default,
+                            Image = _options.PageImages ? bitmap.ToPageImage(lossySource: item.LossySource) : default,
                         };
                     }
                 }
@@ -241,7 +241,7 @@ public sealed partial class TesseractOcrStage : IOcrStage
                 corrected = null;
             }
 
-            return new Recognised(text, handed);
+            return new Recognised(text, handed, image.Format == SourceFormat.Jpeg);
         }
     }
 
@@ -267,8 +267,11 @@ public sealed partial class TesseractOcrStage : IOcrStage
     [LoggerMessage(EventId = 3002, Level = LogLevel.Trace, Message = "Page {PageNumber} recognised: {Words} words in {Milliseconds} ms")]
     private partial void LogPageRecognised(int pageNumber, int words, long milliseconds);
 
-    /// <summary>A page on its way out, with the corrected bitmap its preview and page image are still to be encoded from (owned).</summary>
-    private sealed record Recognised(PageItem Item, PageBitmap? Page);
+    /// <summary>
+    /// A page on its way out, with the corrected bitmap its preview and page image are still to be encoded from (owned);
+    /// <see cref="LossySource"/> when the page was scanned as JPEG (its page image may be JPEG too).
+    /// </summary>
+    private sealed record Recognised(PageItem Item, PageBitmap? Page, bool LossySource = false);
 
     /// <summary>What one OCR worker owns: an engine initialised once and a page analyser, reused for every page.</summary>
     private sealed class Worker(TesseractEngine engine, PageAnalyser analyser) : IDisposable

@@ -80,7 +80,7 @@ public sealed record PageText(
 
     /// <summary>
     /// The page image the words were read from, at full resolution after QA's rotation and deskew (PNG for bitonal
-    /// and grey pages, lossless; JPEG for colour), for the searchable PDF. Word boxes are in its pixels. The pipeline
+    /// and grey pages, lossless; JPEG for colour, and for grey pages whose source was already JPEG), for the searchable PDF. Word boxes are in its pixels. The pipeline
     /// moves it to the blob store (<c>BlobKeys.PageImage</c>) as soon as the page is saved and drops it from memory.
     /// Empty for text-layer pages and where page images are off.
     /// </summary>
