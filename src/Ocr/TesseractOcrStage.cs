@@ -110,9 +110,10 @@ public sealed partial class TesseractOcrStage : IOcrStage
                     }
                 }
 
-                // The page's buffers are freed: every few pages, give the heap's free pages back (see
-                // Libraries.ReleaseFreeHeapPages), so resident memory stays at the working set however long the batch.
-                if (item.Page is not null && Interlocked.Increment(ref _pagesSinceTrim) % PagesPerHeapTrim == 0)
+                // The page's buffers are freed (here, or already by the OCR worker when nothing is encoded): every few OCRed
+                // pages, give the heap's free pages back (see Libraries.ReleaseFreeHeapPages), so resident memory stays at
+                // the working set however long the batch.
+                if (item.Item is PageText { Origin: TextOrigin.Ocr } && Interlocked.Increment(ref _pagesSinceTrim) % PagesPerHeapTrim == 0)
                 {
                     Interop.Libraries.ReleaseFreeHeapPages();
                 }

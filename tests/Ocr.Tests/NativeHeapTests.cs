@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Digitise.Domain;
 using Digitise.Ocr.Interop;
 
 namespace Digitise.Ocr.Tests;
@@ -55,6 +56,35 @@ public sealed class NativeHeapTests
             {
                 NativeMemory.Free((void*)p);
             }
+        }
+    }
+
+    /// <summary>Previews and page images off: nothing reaches the encoder with a bitmap, and the heap must still be trimmed.</summary>
+    [Fact]
+    public async Task OcrStage_NothingEncoded_StillHandsFreeHeapPagesBackEveryFewPages()
+    {
+        OcrPrerequisites.TuneNativeMemory();
+        byte[] blank = Blank();
+        var input = System.Threading.Channels.Channel.CreateUnbounded<PageItem>();
+        var output = System.Threading.Channels.Channel.CreateUnbounded<PageItem>();
+        for (int i = 0; i < 16; i++)
+        {
+            var source = new SourceFile($"page-{i}.pgm", $"page-{i}.pgm", new string('0', 64), blank.Length);
+            await input.Writer.WriteAsync(new PageImage(source, 1, 1, new EncodedImage(blank, SourceFormat.Unknown, 0, 300)));
+        }
+
+        input.Writer.Complete();
+        int before = Libraries.HeapTrims;
+        await new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }).RunAsync(input.Reader, output.Writer, CancellationToken.None);
+
+        Assert.Equal(16, await output.Reader.ReadAllAsync().CountAsync());
+        Assert.True(Libraries.HeapTrims - before >= 2, $"{Libraries.HeapTrims - before} trims in 16 pages");
+
+        static byte[] Blank()
+        {
+            var pgm = new List<byte>(System.Text.Encoding.ASCII.GetBytes("P5\n400 500\n255\n"));
+            pgm.AddRange(Enumerable.Repeat((byte)255, 400 * 500));
+            return [.. pgm];
         }
     }
 

@@ -36,6 +36,10 @@ internal static partial class Libraries
     private static int s_registered;
     private static int s_mallocTuned;
     private static bool s_trimHeap;
+    private static int s_heapTrims;
+
+    /// <summary>How many times free heap pages were handed back (<see cref="ReleaseFreeHeapPages"/>), for tests.</summary>
+    internal static int HeapTrims => Volatile.Read(ref s_heapTrims);
 
     /// <summary>OpenMP thread limit written before the native libraries load; null leaves the environment alone.</summary>
     internal static int? OpenMpThreadLimit { get; set; } = 1;
@@ -158,6 +162,7 @@ internal static partial class Libraries
         try
         {
             _ = MallocTrim(0);
+            Interlocked.Increment(ref s_heapTrims);
         }
         catch (EntryPointNotFoundException)
         {
