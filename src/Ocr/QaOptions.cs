@@ -29,6 +29,13 @@ public sealed class QaOptions
     /// <summary>Read barcodes (ZBar: Code 39, Code 128, Code 93, QR, Interleaved 2 of 5) and Kodak patch codes (reported as "PATCHT", "PATCH2", ...).</summary>
     public bool ReadBarcodes { get; init; } = true;
 
+    /// <summary>
+    /// OCR only the part of the page that holds marks (every dark pixel, padded by a tenth of an inch), not its blank
+    /// margins: Tesseract's layout analysis works over the whole image, and on letters with wide margins the margins
+    /// cost a fifth of its time. Word boxes still refer to the whole page.
+    /// </summary>
+    public bool CropToContent { get; init; } = true;
+
     /// <exception cref="Hosting.ConfigurationException">A threshold is out of range; the message names it.</exception>
     public void Validate()
     {

@@ -78,23 +78,46 @@ public sealed class TesseractEngine : IDisposable
     }
 
     /// <summary>Recognises a decoded page. Tesseract copies the image, so <paramref name="page"/> may be disposed afterwards.</summary>
-    public OcrResult Recognise(PageBitmap page, int? dpiHint = null)
+    /// <param name="region">
+    /// Only this part of the page is read (null: all of it); word boxes still refer to the whole page. Give it the part
+    /// that holds marks (<see cref="PageAnalysis.Content"/>), or words outside it are lost.
+    /// </param>
+    public OcrResult Recognise(PageBitmap page, int? dpiHint = null, PixelBox? region = null)
     {
         ObjectDisposedException.ThrowIf(_api.IsClosed, this);
         long started = Stopwatch.GetTimestamp();
         int dpi = page.Dpi is > 0 and var stated ? stated : dpiHint ?? _defaultDpi;
-        int width = page.Width;
-        int height = page.Height;
+        if (region is not PixelBox part)
+        {
+            return Recognise(page.Pix, dpi, 0, 0, page.Width, page.Height, started);
+        }
+
+        // The part is clipped here rather than named to Tesseract (TessBaseAPISetRectangle): given a rectangle of a
+        // bitonal page, Tesseract 5.3 read samples/batch/doc-0001.tif as garbage (35% of characters wrong, where the same
+        // part clipped read it perfectly).
+        using BoxHandle box = Leptonica.BoxCreate(part.Left, part.Top, part.Width, part.Height);
+        using PixHandle clipped = Leptonica.PixClipRectangle(page.Pix, box, IntPtr.Zero);
+        if (clipped.IsInvalid)
+        {
+            throw new InvalidDataException($"Leptonica could not clip the page to {part}");
+        }
+
+        return Recognise(clipped, dpi, part.Left, part.Top, page.Width, page.Height, started);
+    }
+
+    /// <summary>Recognises <paramref name="pix"/>, a part of a page whose top left corner is at (<paramref name="left"/>, <paramref name="top"/>) on it.</summary>
+    private OcrResult Recognise(PixHandle pix, int dpi, int left, int top, int width, int height, long started)
+    {
         try
         {
-            Tesseract.TessBaseAPISetImage2(_api, page.Pix);
+            Tesseract.TessBaseAPISetImage2(_api, pix);
             Tesseract.TessBaseAPISetSourceResolution(_api, dpi);
             if (Tesseract.TessBaseAPIRecognize(_api, IntPtr.Zero) != 0)
             {
                 throw new InvalidDataException("Tesseract could not recognise the page");
             }
 
-            (string text, List<Word> words) = ReadWords();
+            (string text, List<Word> words) = ReadWords(left, top);
             float mean = words.Count == 0 ? 0f : words.Average(w => w.Confidence);
             return new OcrResult(text, words, mean, width, height, dpi, Stopwatch.GetElapsedTime(started));
         }
@@ -119,7 +142,8 @@ public sealed class TesseractEngine : IDisposable
         }
     }
 
-    private (string Text, List<Word> Words) ReadWords()
+    /// <summary>Tesseract's words, their boxes moved by (<paramref name="dx"/>, <paramref name="dy"/>) onto the whole page.</summary>
+    private (string Text, List<Word> Words) ReadWords(int dx, int dy)
     {
         var words = new List<Word>();
         var text = new StringBuilder();
@@ -157,7 +181,7 @@ public sealed class TesseractEngine : IDisposable
             newLine = false;
             text.Append(wordText);
             float confidence = Tesseract.TessResultIteratorConfidence(iterator, Tesseract.RIL_WORD);
-            words.Add(new Word(wordText, new PixelBox(left, top, right - left, bottom - top), confidence, line));
+            words.Add(new Word(wordText, new PixelBox(left + dx, top + dy, right - left, bottom - top), confidence, line));
         }
         while (Tesseract.TessResultIteratorNext(iterator, Tesseract.RIL_WORD));
 

@@ -155,12 +155,14 @@ public sealed partial class TesseractOcrStage : IOcrStage
             int dpi = bitmap.Dpi > 0 ? bitmap.Dpi : image.DpiHint ?? _options.DefaultDpi;
             PageQuality? quality = null;
             IReadOnlyList<Barcode> barcodes = [];
+            PixelBox? content = null;
             corrected = bitmap;
             if (_qa.Enabled)
             {
                 // Orientation only when in doubt: before OCR for a page with no lines of text across it (it may be
                 // sideways), and after OCR for a page that reads badly (it may be upside down; see below).
-                (corrected, quality, barcodes) = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.WhenSideways);
+                PageAnalysis analysis = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.WhenSideways);
+                (corrected, quality, barcodes, content) = (analysis.Page, analysis.Quality, analysis.Barcodes, analysis.Content);
             }
 
             if (quality is { Blank: true })
@@ -174,17 +176,18 @@ public sealed partial class TesseractOcrStage : IOcrStage
                 });
             }
 
-            OcrResult result = worker.Engine.Recognise(corrected, dpi);
+            OcrResult result = worker.Engine.Recognise(corrected, dpi, content);
             LogPageRecognised(page.PageNumber, result.Words.Count, (long)result.Elapsed.TotalMilliseconds);
             ReadabilityStats? read = quality is null ? null : Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
             if (read is { Unreadable: true } && _qa.DetectOrientation)
             {
                 // In doubt: the page may be upside down or sideways. QA again with orientation detection (its barcodes
                 // were read the first time), and OCR again only when it finds a new turn and the turned page reads better.
-                (PageBitmap turned, PageQuality turnedQuality, _) = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always, readBarcodes: false);
+                PageAnalysis again = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always, readBarcodes: false);
+                (PageBitmap turned, PageQuality turnedQuality) = (again.Page, again.Quality);
                 if (turnedQuality.RotationDegrees != 0 && turnedQuality.RotationDegrees != quality!.RotationDegrees)
                 {
-                    OcrResult second = worker.Engine.Recognise(turned, dpi);
+                    OcrResult second = worker.Engine.Recognise(turned, dpi, again.Content);
                     ReadabilityStats secondRead = Readability.Measure(second.Words, turnedQuality.InkCoverage, barcodes.Count);
                     if (secondRead.ConfidentShare > read.ConfidentShare)
                     {

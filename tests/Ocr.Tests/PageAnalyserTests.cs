@@ -216,6 +216,62 @@ public sealed class PageAnalyserTests
         Assert.Equal(["PATCHT"], PatchCodeReader.Read(turned, 300));
     }
 
+    /// <summary>
+    /// Tesseract is given only the part of the page that holds marks: every mark, even a single speck or a faint pencil
+    /// stroke far from the text, is inside it with a tenth of an inch around, and the blank margins are not.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Analyse_ContentBox_HoldsEveryMarkAndNotTheMargins(bool bitonal)
+    {
+        using PageBitmap decoded = PageBitmap.Decode(BlockPage((820, 200, 0), (150, 1200, bitonal ? (byte)0 : (byte)190)), SourceFormat.Unknown);
+        using PageBitmap page = bitonal ? new PageBitmap(Leptonica.PixConvertTo1(decoded.Pix, 128)) : decoded.ToGrey();
+        using var analyser = new PageAnalyser(new QaOptions());
+
+        PageAnalysis analysis = analyser.Analyse(page, 300, OrientationCheck.Never);
+        using PageBitmap? owned = ReferenceEquals(analysis.Page, page) ? null : analysis.Page;
+
+        Assert.Equal(bitonal ? 1 : 8, page.Depth);
+        Assert.False(analysis.Quality.Blank);
+        Assert.Same(page, analysis.Page);
+        Assert.Equal(new PixelBox(150 - 30, 200 - 30, 821 - 150 + 60, 1201 - 200 + 60), analysis.Content);
+    }
+
+    [Fact]
+    public void Analyse_MarksAtTheEdgesOrCroppingOff_NoContentBox()
+    {
+        using PageBitmap edges = PageBitmap.Decode(BlockPage((0, 0, 0), (999, 1399, 0)), SourceFormat.Unknown);
+        using PageBitmap margins = PageBitmap.Decode(BlockPage(), SourceFormat.Unknown);
+        using var analyser = new PageAnalyser(new QaOptions());
+        using var notCropping = new PageAnalyser(new QaOptions { CropToContent = false });
+
+        Assert.NotNull(analyser.Analyse(margins, 300, OrientationCheck.Never).Content);
+        Assert.Null(analyser.Analyse(edges, 300, OrientationCheck.Never).Content);
+        Assert.Null(notCropping.Analyse(margins, 300, OrientationCheck.Never).Content);
+    }
+
+    /// <summary>A white 1000 x 1400 grey page with a block of vertical strokes (ink enough not to be blank) and single-pixel marks.</summary>
+    private static byte[] BlockPage(params (int X, int Y, byte Grey)[] marks)
+    {
+        byte[] pgm = Pgm(1000, 1400, 0, 1);
+        int header = pgm.Length - (1000 * 1400);
+        for (int y = 400; y < 900; y++)
+        {
+            for (int x = 300; x < 700; x += 8)
+            {
+                pgm.AsSpan(header + (y * 1000) + x, 3).Clear();
+            }
+        }
+
+        foreach ((int x, int y, byte grey) in marks)
+        {
+            pgm[header + (y * 1000) + x] = grey;
+        }
+
+        return pgm;
+    }
+
     /// <summary>Text pages, an unreadable separator and pages full of QR codes or barcodes carry no patch code.</summary>
     [CorpusTheory]
     [InlineData("tesseract-test", "phototest.tif", 0)]

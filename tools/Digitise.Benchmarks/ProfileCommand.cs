@@ -94,7 +94,8 @@ internal static class ProfileCommand
                 TimeAnalyse("analyse(qa)", page, OrientationCheck.WhenSideways, readBarcodes: true);
                 TimeAnalyse("analyse(qa, no barcodes)", page, OrientationCheck.WhenSideways, readBarcodes: false);
                 t = Stopwatch.GetTimestamp();
-                var (corrected, _, _) = analyser.Analyse(page, page.Dpi > 0 ? page.Dpi : 300);
+                PageAnalysis analysis = analyser.Analyse(page, page.Dpi > 0 ? page.Dpi : 300);
+                PageBitmap corrected = analysis.Page;
                 Add("analyse(all)", t);
                 t = Stopwatch.GetTimestamp();
                 _ = corrected.ToPreviewJpeg();
@@ -104,6 +105,9 @@ internal static class ProfileCommand
                 Add("pageimage", t);
                 t = Stopwatch.GetTimestamp();
                 _ = engine.Recognise(corrected, 300);
+                Add("ocr(whole page)", t);
+                t = Stopwatch.GetTimestamp();
+                _ = engine.Recognise(corrected, 300, analysis.Content);
                 Add("ocr", t);
                 if (!ReferenceEquals(corrected, page))
                 {

@@ -98,9 +98,10 @@ internal static class ReadabilityCommand
             int frame = format == SourceFormat.Tiff ? sample.Dpi : 0;
             using PageBitmap page = PageBitmap.Decode(File.ReadAllBytes(sample.File), format, frame);
             int dpi = page.Dpi > 0 ? page.Dpi : 300;
-            (PageBitmap corrected, PageQuality quality, IReadOnlyList<Barcode> barcodes) = analyser.Analyse(page, dpi, OrientationCheck.WhenSideways);
+            PageAnalysis analysis = analyser.Analyse(page, dpi, OrientationCheck.WhenSideways);
+            (PageBitmap corrected, PageQuality quality, IReadOnlyList<Barcode> barcodes) = analysis;
             using PageBitmap? owned = ReferenceEquals(corrected, page) ? null : corrected;
-            OcrResult result = engine.Recognise(corrected, dpi);
+            OcrResult result = engine.Recognise(corrected, dpi, analysis.Content);
             ReadabilityStats stats = Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
             bool positive = sample.Kind != ReadabilityKind.Typed;
             bool flagged = stats.Unreadable;

@@ -29,8 +29,7 @@ public sealed class PageAnalyser : IDisposable
     /// could not read (see <c>TesseractOcrStage</c>).
     /// </param>
     /// <param name="readBarcodes">False skips ZBar and patch codes (a second look at a page already scanned for them).</param>
-    public (PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes) Analyse(
-        PageBitmap page, int dpi, OrientationCheck orientation = OrientationCheck.Always, bool readBarcodes = true)
+    public PageAnalysis Analyse(PageBitmap page, int dpi, OrientationCheck orientation = OrientationCheck.Always, bool readBarcodes = true)
     {
         readBarcodes &= _options.ReadBarcodes;
 
@@ -51,7 +50,7 @@ public sealed class PageAnalyser : IDisposable
         double faint = bitonal ? Coverage(page.Pix, threshold: null) : Coverage(grey, 200);
         if (faint < _options.BlankInkThreshold)
         {
-            return (page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
+            return new PageAnalysis(page, new PageQuality(true, faint, 0, false, 0, dpi, lowDpi, meanGrey, tooDark, false), []);
         }
 
         IReadOnlyList<Barcode> barcodes = readBarcodes ? ReadBarcodes(grey, density: bitonal ? 2 : 4) : [];
@@ -111,7 +110,10 @@ public sealed class PageAnalyser : IDisposable
                 }
             }
 
-            return (current, new PageQuality(false, ink, skew, deskewed, rotation, dpi, lowDpi, meanGrey, tooDark, tooLight), barcodes);
+            return new PageAnalysis(current, new PageQuality(false, ink, skew, deskewed, rotation, dpi, lowDpi, meanGrey, tooDark, tooLight), barcodes)
+            {
+                Content = _options.CropToContent ? ContentBox(current, ReferenceEquals(current, page) ? grey : null, dpi) : null,
+            };
         }
         catch
         {
@@ -125,6 +127,50 @@ public sealed class PageAnalyser : IDisposable
         finally
         {
             binary.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The smallest rectangle holding every mark on <paramref name="page"/> (the page to OCR, after any turn and deskew),
+    /// padded by a tenth of an inch; null when it is the whole page. Every dark pixel counts, specks included, so no mark
+    /// is ever outside it: a bitonal page as it is, a grey or colour page thresholded at 200, as light as the blank test's
+    /// faint marks. <paramref name="grey"/> is the page's grey copy when the analyser already has it.
+    /// </summary>
+    private static PixelBox? ContentBox(PageBitmap page, PixHandle? grey, int dpi)
+    {
+        PixHandle ink;
+        if (page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero)
+        {
+            ink = Leptonica.PixClone(page.Pix);
+        }
+        else
+        {
+            using PixHandle greyPage = grey is null ? page.Grey() : Leptonica.PixClone(grey);
+            Check(greyPage, "convert the page to grey");
+            ink = Leptonica.PixConvertTo1(greyPage, 200);
+        }
+
+        using (ink)
+        {
+            Check(ink, "binarise the page");
+            if (Leptonica.PixClipBoxToForeground(ink, IntPtr.Zero, IntPtr.Zero, out BoxHandle found) != 0 || found.IsInvalid)
+            {
+                found.Dispose();
+                return null;
+            }
+
+            using (found)
+            {
+                Leptonica.BoxGetGeometry(found, out int x, out int y, out int w, out int h);
+                int pad = Math.Max(8, dpi / 10);
+                int left = Math.Max(0, x - pad);
+                int top = Math.Max(0, y - pad);
+                int right = Math.Min(page.Width, x + w + pad);
+                int bottom = Math.Min(page.Height, y + h + pad);
+                return left == 0 && top == 0 && right == page.Width && bottom == page.Height
+                    ? null
+                    : new PixelBox(left, top, right - left, bottom - top);
+            }
         }
     }
 
@@ -251,6 +297,17 @@ public sealed class PageAnalyser : IDisposable
     }
 
     public void Dispose() => _scanner?.Dispose();
+}
+
+/// <summary>What <see cref="PageAnalyser.Analyse"/> found: the page to OCR (the one given, or a corrected copy), its quality and barcodes.</summary>
+public sealed record PageAnalysis(PageBitmap Page, PageQuality Quality, IReadOnlyList<Barcode> Barcodes)
+{
+    /// <summary>
+    /// Where <see cref="Page"/> holds marks, padded (null: anywhere, or not measured): Tesseract is given only this part,
+    /// because its layout analysis works over every pixel of the image and blank margins cost time (see
+    /// <see cref="QaOptions.CropToContent"/>). Word boxes still refer to the whole page.
+    /// </summary>
+    public PixelBox? Content { get; init; }
 }
 
 /// <summary>When <see cref="PageAnalyser.Analyse"/> detects text orientation.</summary>

@@ -152,6 +152,13 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClipRectangle")]
     internal static partial PixHandle PixClipRectangle(PixHandle pix, BoxHandle box, IntPtr boxc);
 
+    /// <summary>The bounding box of a 1 bpp image's foreground (null box and non-zero when there is none).</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixClipBoxToForeground")]
+    internal static partial int PixClipBoxToForeground(PixHandle pix, IntPtr boxs, IntPtr ppixd, out BoxHandle box);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "boxGetGeometry")]
+    internal static partial int BoxGetGeometry(BoxHandle box, out int x, out int y, out int w, out int h);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "boxCreate")]
     internal static partial BoxHandle BoxCreate(int x, int y, int w, int h);
 
