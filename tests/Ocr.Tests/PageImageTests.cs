@@ -6,8 +6,9 @@ using Digitise.Ocr.Interop;
 namespace Digitise.Ocr.Tests;
 
 /// <summary>
-/// What is kept of each page is what README and <c>Sources</c> say: lossless PNG for bitonal and grey pages (evidence under
-/// BS 10008 must be exactly what is stated), JPEG only for colour and for grey pages whose source already was JPEG.
+/// What is kept of each page is what README and <c>Sources</c> say: lossless G4 TIFF for bitonal pages and PNG for grey pages
+/// (evidence under BS 10008 must be exactly what is stated), JPEG only for colour and for grey pages whose source already
+/// was JPEG; and the searchable PDF shows each of them as it is.
 /// </summary>
 public sealed class PageImageTests
 {
@@ -23,13 +24,61 @@ public sealed class PageImageTests
     }
 
     [Fact]
-    public void ToPageImage_BitonalPage_IsPngWithEveryPixelKept()
+    public void ToPageImage_BitonalPage_IsG4TiffWithEveryPixelKept()
     {
-        using PageBitmap grey = PageBitmap.Decode(Pnm('5', 640, 480, (x, y) => [(byte)(((x / 9) + (y / 7)) % 3 == 0 ? 0 : 255)]), SourceFormat.Unknown);
-        using var page = new PageBitmap(Leptonica.PixConvertTo1(grey.Pix, 128));
+        using PageBitmap page = Bitonal();
         Assert.Equal(1, page.Depth);
 
-        AssertKeptAsPngWithEveryPixel(page);
+        AssertKeptAsG4WithEveryPixel(page.ToPageImage(), page);
+    }
+
+    /// <summary>
+    /// A bitonal page image goes into the searchable PDF as its fax data (CCITTFaxDecode), black where the page is black:
+    /// poppler renders it to the same pixels as the same page kept as a 1-bit PNG (drawn white on black, every pixel
+    /// would differ).
+    /// </summary>
+    [Fact]
+    public async Task SearchablePdf_G4PageImage_RendersAsThePageDoes()
+    {
+        using PageBitmap page = Bitonal();
+        Assert.Equal(0, Leptonica.PixWriteMem(out IntPtr data, out nuint size, page.Pix, Leptonica.IFF_PNG));
+        byte[] png = new byte[(int)size];
+        System.Runtime.InteropServices.Marshal.Copy(data, png, 0, png.Length);
+        Leptonica.LeptFree(data);
+        string folder = Directory.CreateTempSubdirectory("digitise-g4-").FullName;
+        try
+        {
+            using PixHandle fromG4 = await RenderAsync(folder, "g4", page.ToPageImage(), page);
+            using PixHandle fromPng = await RenderAsync(folder, "png", png, page);
+
+            Assert.Matches(@"\s640\s+480\s+gray\s+1\s+1\s+ccitt\s", await Run("pdfimages", "-list", Path.Combine(folder, "g4.pdf")));
+            using PixHandle differ = Leptonica.PixXor(IntPtr.Zero, fromG4, fromPng);
+            Leptonica.PixCountPixels(differ, out int different, IntPtr.Zero);
+            Leptonica.PixCountPixels(fromG4, out int black, IntPtr.Zero);
+            Assert.Equal(0, different);
+            Assert.InRange(black, page.Width * page.Height / 4, page.Width * page.Height / 2);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>A one-page searchable PDF of <paramref name="image"/>, rendered by poppler at the page's resolution and thresholded.</summary>
+    private static async Task<PixHandle> RenderAsync(string folder, string name, byte[] image, PageBitmap page)
+    {
+        string pdf = Path.Combine(folder, name + ".pdf");
+        await using (FileStream file = File.Create(pdf))
+        using (var writer = new Output.SearchablePdfWriter(file, name, DateTimeOffset.UnixEpoch))
+        {
+            writer.AddPage(new Output.SearchablePage(page.Width, page.Height, 300, image, []));
+            writer.Finish();
+        }
+
+        await Run("pdftoppm", "-r", "300", "-gray", "-png", "-singlefile", pdf, Path.Combine(folder, name));
+        using PageBitmap rendered = PageBitmap.Decode(await File.ReadAllBytesAsync(Path.Combine(folder, name + ".png")), SourceFormat.Png);
+        Assert.Equal((page.Width, page.Height), (rendered.Width, rendered.Height));
+        return Leptonica.PixConvertTo1(rendered.Pix, 128);
     }
 
     [Fact]
@@ -53,14 +102,11 @@ public sealed class PageImageTests
     }
 
     [Fact]
-    public void ToPageImage_BitonalPageFromALossySource_StaysPngWithEveryPixelKept()
+    public void ToPageImage_BitonalPageFromALossySource_StaysG4WithEveryPixelKept()
     {
-        using PageBitmap grey = PageBitmap.Decode(Pnm('5', 640, 480, (x, y) => [(byte)(((x / 9) + (y / 7)) % 3 == 0 ? 0 : 255)]), SourceFormat.Unknown);
-        using var page = new PageBitmap(Leptonica.PixConvertTo1(grey.Pix, 128));
+        using PageBitmap page = Bitonal();
 
-        byte[] kept = page.ToPageImage(lossySource: true);
-
-        Assert.Equal(PngMagic, kept[..8]);
+        AssertKeptAsG4WithEveryPixel(page.ToPageImage(lossySource: true), page);
     }
 
     /// <summary>The OCR stage knows which pages were scanned as JPEG and keeps those (grey) as JPEG, the rest as PNG.</summary>
@@ -94,6 +140,53 @@ public sealed class PageImageTests
 
         Assert.Equal([0xFF, 0xD8, 0xFF], kept["scan.jpg"][..3]);
         Assert.Equal(PngMagic, kept["scan.png"][..8]);
+    }
+
+    private static PageBitmap Bitonal()
+    {
+        using PageBitmap grey = PageBitmap.Decode(Pnm('5', 640, 480, (x, y) => [(byte)(((x / 9) + (y / 7)) % 3 == 0 ? 0 : 255)]), SourceFormat.Unknown);
+        return new PageBitmap(Leptonica.PixConvertTo1(grey.Pix, 128));
+    }
+
+    private static void AssertKeptAsG4WithEveryPixel(byte[] kept, PageBitmap page)
+    {
+        Assert.Equal("II*\0"u8.ToArray(), kept[..4]);
+        Assert.Equal((ushort)4, TiffTag(kept, 259));
+        using PageBitmap back = PageBitmap.Decode(kept, SourceFormat.Tiff);
+        Assert.Equal(0, Leptonica.PixEqual(page.Pix, back.Pix, out int same));
+        Assert.Equal(1, same);
+    }
+
+    /// <summary>A short-valued tag of a little-endian TIFF's first directory.</summary>
+    private static ushort TiffTag(byte[] tiff, int tag)
+    {
+        int ifd = BitConverter.ToInt32(tiff, 4);
+        for (int e = 0, n = BitConverter.ToUInt16(tiff, ifd); e < n; e++)
+        {
+            int at = ifd + 2 + (12 * e);
+            if (BitConverter.ToUInt16(tiff, at) == tag)
+            {
+                return BitConverter.ToUInt16(tiff, at + 8);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"TIFF tag {tag} missing");
+    }
+
+    private static async Task<string> Run(string tool, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using System.Diagnostics.Process process = System.Diagnostics.Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{tool} failed: {await stderr}");
+        return await stdout;
     }
 
     private static void AssertKeptAsPngWithEveryPixel(PageBitmap page)

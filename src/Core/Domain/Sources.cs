@@ -79,8 +79,8 @@ public sealed record PageText(
     public ReadOnlyMemory<byte> Preview { get; init; }
 
     /// <summary>
-    /// The page image the words were read from, at full resolution after QA's rotation and deskew (PNG for bitonal
-    /// and grey pages, lossless; JPEG for colour, and for grey pages whose source was already JPEG), for the searchable PDF. Word boxes are in its pixels. The pipeline
+    /// The page image the words were read from, at full resolution after QA's rotation and deskew (G4 TIFF for
+    /// bitonal pages and PNG for grey pages, both lossless; JPEG for colour, and for grey pages whose source was already JPEG), for the searchable PDF. Word boxes are in its pixels. The pipeline
     /// moves it to the blob store (<c>BlobKeys.PageImage</c>) as soon as the page is saved and drops it from memory.
     /// Empty for text-layer pages and where page images are off.
     /// </summary>

@@ -14,14 +14,14 @@ namespace Digitise.Output;
 /// <param name="WidthPx">Width of the page in the pixels the word boxes are measured in.</param>
 /// <param name="HeightPx">Height of the page in the pixels the word boxes are measured in.</param>
 /// <param name="Dpi">Resolution of those pixels; sets the page size (1 px = 72 / Dpi points).</param>
-/// <param name="Image">PNG or JPEG (by magic bytes) stretched over the whole page; empty for a page without an image.</param>
+/// <param name="Image">PNG, JPEG or G4 TIFF (by magic bytes) stretched over the whole page; empty for a page without an image.</param>
 /// <param name="Words">Word boxes in pixels, origin top-left, Y down (see <see cref="PixelBox"/>).</param>
 public sealed record SearchablePage(int WidthPx, int HeightPx, int Dpi, ReadOnlyMemory<byte> Image, IReadOnlyList<Word> Words);
 
 /// <summary>
 /// Writes a searchable PDF page by page to a stream (flat memory: one page image at a time), aiming at PDF/A-2b:
 /// XMP metadata with the PDF/A identification, an sRGB output intent, no encryption, a file identifier, and images
-/// passed through without re-encoding (PNG data as Flate with the PNG predictor, JPEG as DCT). The text is drawn in
+/// passed through without re-encoding (PNG data as Flate with the PNG predictor, JPEG as DCT, a G4 TIFF's strip as CCITT fax). The text is drawn in
 /// rendering mode 3 (invisible) with a non-embedded font whose every glyph is half an em wide, horizontally scaled so
 /// each word spans its box; PDF/A-2 does not require embedding fonts used only for invisible text.
 /// </summary>
@@ -57,7 +57,7 @@ public sealed class SearchablePdfWriter : IDisposable
     public int PageCount => _pageIds.Count;
 
     /// <summary>Adds a page.</summary>
-    /// <exception cref="InvalidDataException">The page image is neither a PNG nor a JPEG this writer can pass through.</exception>
+    /// <exception cref="InvalidDataException">The page image is not a PNG, JPEG or G4 TIFF this writer can pass through.</exception>
     public void AddPage(SearchablePage page)
     {
         ArgumentNullException.ThrowIfNull(page);
@@ -174,9 +174,16 @@ public sealed class SearchablePdfWriter : IDisposable
             };
             WriteStream(id, Inv($"/Type /XObject /Subtype /Image /Width {width} /Height {height} /ColorSpace {colours} /BitsPerComponent 8 /Filter /DCTDecode"), image.ToArray(), compress: false);
         }
+        else if (image.StartsWith("II*\0"u8) || image.StartsWith("MM\0*"u8))
+        {
+            G4Image g4 = G4Image.Parse(image);
+            WriteStream(id,
+                Inv($"/Type /XObject /Subtype /Image /Width {g4.Width} /Height {g4.Height} /ColorSpace /DeviceGray /BitsPerComponent 1 /Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns {g4.Width} /Rows {g4.Height} /BlackIs1 {(g4.BlackIsZero ? "true" : "false")} >>"),
+                g4.Data, compress: false);
+        }
         else
         {
-            throw new InvalidDataException("a page image is neither PNG nor JPEG");
+            throw new InvalidDataException("a page image is neither PNG, JPEG nor TIFF");
         }
     }
 
@@ -305,6 +312,71 @@ public sealed class SearchablePdfWriter : IDisposable
     private static byte[] Latin1(string text) => Encoding.Latin1.GetBytes(text);
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The parts of a single-strip CCITT Group 4 TIFF (as Leptonica writes a bitonal page) a PDF image needs: the strip is
+    /// the fax data CCITTFaxDecode reads, as it is.
+    /// </summary>
+    /// <param name="BlackIsZero">
+    /// Photometric min-is-black: the fax coder's white runs are then the page's black, which PDF's /BlackIs1 true undoes.
+    /// </param>
+    private sealed record G4Image(int Width, int Height, bool BlackIsZero, byte[] Data)
+    {
+        public static G4Image Parse(ReadOnlySpan<byte> tiff)
+        {
+            bool little = tiff[0] == (byte)'I';
+            uint U32(ReadOnlySpan<byte> d) => little ? BinaryPrimitives.ReadUInt32LittleEndian(d) : BinaryPrimitives.ReadUInt32BigEndian(d);
+            ushort U16(ReadOnlySpan<byte> d) => little ? BinaryPrimitives.ReadUInt16LittleEndian(d) : BinaryPrimitives.ReadUInt16BigEndian(d);
+            if (tiff.Length < 8)
+            {
+                throw new InvalidDataException("a TIFF page image is truncated");
+            }
+
+            long ifd = U32(tiff[4..]);
+            if (ifd + 2 > tiff.Length)
+            {
+                throw new InvalidDataException("a TIFF page image is truncated");
+            }
+
+            int entries = U16(tiff[(int)ifd..]);
+            long width = 0, height = 0, bits = 1, compression = 1, photometric = -1, fillOrder = 1, offset = -1, length = -1;
+            for (int e = 0; e < entries; e++)
+            {
+                long at = ifd + 2 + (12L * e);
+                if (at + 12 > tiff.Length)
+                {
+                    throw new InvalidDataException("a TIFF page image is truncated");
+                }
+
+                ReadOnlySpan<byte> entry = tiff.Slice((int)at, 12);
+                int tag = U16(entry);
+                int type = U16(entry[2..]);
+                uint count = U32(entry[4..]);
+                long value = type == 3 ? U16(entry[8..]) : U32(entry[8..]);
+                bool single = count == 1 && type is 3 or 4;
+                switch (tag)
+                {
+                    case 256: width = value; break;
+                    case 257: height = value; break;
+                    case 258: bits = value; break;
+                    case 259: compression = value; break;
+                    case 262: photometric = value; break;
+                    case 266: fillOrder = value; break;
+                    case 273: offset = single ? value : -1; break;
+                    case 279: length = single ? value : -1; break;
+                }
+            }
+
+            if (compression != 4 || bits != 1 || photometric is not (0 or 1) || fillOrder != 1 || offset < 0 || length <= 0
+                || width is <= 0 or > int.MaxValue || height is <= 0 or > int.MaxValue || offset + length > tiff.Length)
+            {
+                throw new InvalidDataException(
+                    $"TIFF page images must be one strip of 1-bit CCITT Group 4 (compression {compression}, {bits} bits, photometric {photometric}, fill order {fillOrder})");
+            }
+
+            return new G4Image((int)width, (int)height, photometric == 1, tiff.Slice((int)offset, (int)length).ToArray());
+        }
+    }
 
     /// <summary>The parts of a PNG a PDF image needs: the zlib stream of its IDAT chunks stays as it is.</summary>
     private sealed record PngImage(int Width, int Height, int BitDepth, int ColourType, byte[] Palette, byte[] Data)

@@ -88,7 +88,7 @@ public static class BlobKeys
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"previews/{sha256[..2]}/{sha256}/{pageNumber:D4}");
 
     /// <summary>
-    /// A page's full-resolution image as OCRed (rotation and deskew applied; PNG or JPEG: tell by the magic bytes);
+    /// A page's full-resolution image as OCRed (rotation and deskew applied; G4 TIFF, PNG or JPEG: tell by the magic bytes);
     /// its pixels are the ones the stored word boxes refer to.
     /// </summary>
     public static string PageImage(string sha256, int pageNumber) =>

@@ -8,7 +8,7 @@ internal static partial class Leptonica
     internal const int IFF_PNG = 3;
     internal const int IFF_TIFF = 4;
     internal const int IFF_TIFF_LZW = 9;
-    internal const int IFF_TIFF_G4 = 6;
+    internal const int IFF_TIFF_G4 = 8;
 
     internal const int L_SEVERITY_NONE = 7;
 
@@ -158,6 +158,9 @@ internal static partial class Leptonica
 
     [LibraryImport(Libraries.Leptonica, EntryPoint = "boxGetGeometry")]
     internal static partial int BoxGetGeometry(BoxHandle box, out int x, out int y, out int w, out int h);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixXor")]
+    internal static partial PixHandle PixXor(IntPtr pixd, PixHandle pix1, PixHandle pix2);
 
     [LibraryImport(Libraries.Leptonica, EntryPoint = "boxCreate")]
     internal static partial BoxHandle BoxCreate(int x, int y, int w, int h);
