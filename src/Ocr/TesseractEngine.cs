@@ -82,6 +82,7 @@ public sealed class TesseractEngine : IDisposable
     /// Only this part of the page is read (null: all of it); word boxes still refer to the whole page. Give it the part
     /// that holds marks (<see cref="PageAnalysis.Content"/>), or words outside it are lost.
     /// </param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="region"/> is empty or not inside the page.</exception>
     public OcrResult Recognise(PageBitmap page, int? dpiHint = null, PixelBox? region = null)
     {
         ObjectDisposedException.ThrowIf(_api.IsClosed, this);
@@ -90,6 +91,11 @@ public sealed class TesseractEngine : IDisposable
         if (region is not PixelBox part)
         {
             return Recognise(page.Pix, dpi, 0, 0, page.Width, page.Height, started);
+        }
+
+        if (part.Left < 0 || part.Top < 0 || part.Width <= 0 || part.Height <= 0 || part.Right > page.Width || part.Bottom > page.Height)
+        {
+            throw new ArgumentOutOfRangeException(nameof(region), part, $"not inside the {page.Width}x{page.Height} page");
         }
 
         // The part is clipped here rather than named to Tesseract (TessBaseAPISetRectangle): given a rectangle of a

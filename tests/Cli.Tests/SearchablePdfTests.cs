@@ -13,7 +13,7 @@ public sealed partial class SearchablePdfTests
         string root = Directory.CreateTempSubdirectory("digitise-pdf-").FullName;
         try
         {
-            // Two committed samples, both auto-filed: a 1-page G4 TIFF and a 2-page image-only PDF (3 pages of OCR).
+            // Two committed samples, both auto-filed: a 1-page bitonal TIFF (CCITT modified Huffman) and a 2-page image-only PDF (3 pages of OCR).
             string input = Directory.CreateDirectory(Path.Combine(root, "in")).FullName;
             foreach (string name in (string[])["doc-0001.tif", "doc-0009.pdf"])
             {

@@ -238,6 +238,35 @@ public sealed class PageAnalyserTests
         Assert.Equal(new PixelBox(150 - 30, 200 - 30, 821 - 150 + 60, 1201 - 200 + 60), analysis.Content);
     }
 
+    /// <summary>
+    /// Yellow print is light as luminance (204 by Leptonica's weights) but dark in its blue channel, which is how
+    /// Tesseract sees it: a yellow word far from the rest of the page is inside the box.
+    /// </summary>
+    [Fact]
+    public void Analyse_ColourPageWithYellowPrintFarFromTheText_ContentBoxHoldsIt()
+    {
+        byte[] grey = BlockPage();
+        int header = grey.Length - (1000 * 1400);
+        var rgb = new List<byte>(Encoding.ASCII.GetBytes("P6\n1000 1400\n255\n"));
+        for (int i = 0; i < 1000 * 1400; i++)
+        {
+            (int x, int y) = (i % 1000, i / 1000);
+            bool yellow = x is >= 100 and < 160 && y is >= 1200 and < 1220;
+            byte g = grey[header + i];
+            rgb.AddRange(yellow ? [255, 255, 0] : [g, g, g]);
+        }
+
+        using PageBitmap page = PageBitmap.Decode([.. rgb], SourceFormat.Unknown);
+        using var analyser = new PageAnalyser(new QaOptions());
+
+        PageAnalysis analysis = analyser.Analyse(page, 300, OrientationCheck.Never);
+        using PageBitmap? owned = ReferenceEquals(analysis.Page, page) ? null : analysis.Page;
+
+        Assert.Equal(32, page.Depth);
+        // The yellow word's left and bottom edges, the block's top and its last stroke's right edge (x 692-694).
+        Assert.Equal(new PixelBox(100 - 30, 400 - 30, 695 + 30 - 70, 1220 + 30 - 370), analysis.Content);
+    }
+
     [Fact]
     public void Analyse_MarksAtTheEdgesOrCroppingOff_NoContentBox()
     {

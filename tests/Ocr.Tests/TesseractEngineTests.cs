@@ -94,6 +94,20 @@ public sealed class TesseractEngineTests
         Assert.Contains("3262723444", part.Text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(-1, 0, 10, 10)]
+    [InlineData(0, 0, 0, 10)]
+    [InlineData(600, 400, 41, 10)]
+    [InlineData(600, 400, 10, 81)]
+    public void Recognise_RegionNotInsideThePage_Throws(int left, int top, int width, int height)
+    {
+        using var engine = new TesseractEngine(new OcrOptions());
+        byte[] white = [.. "P5\n640 480\n255\n"u8, .. Enumerable.Repeat((byte)255, 640 * 480)];
+        using Imaging.PageBitmap page = Imaging.PageBitmap.Decode(white, SourceFormat.Unknown);
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.Recognise(page, 300, new PixelBox(left, top, width, height)));
+    }
+
     [CorpusFact]
     public void Recognise_WordBoxes_PointAtTheirWords()
     {

@@ -132,9 +132,11 @@ public sealed class PageAnalyser : IDisposable
 
     /// <summary>
     /// The smallest rectangle holding every mark on <paramref name="page"/> (the page to OCR, after any turn and deskew),
-    /// padded by a tenth of an inch; null when it is the whole page. Every dark pixel counts, specks included, so no mark
-    /// is ever outside it: a bitonal page as it is, a grey or colour page thresholded at 200, as light as the blank test's
-    /// faint marks. <paramref name="grey"/> is the page's grey copy when the analyser already has it.
+    /// padded by a tenth of an inch (at least 8 pixels); null when it is the whole page. Every dark pixel counts, specks
+    /// included: a bitonal page as it is, a grey page thresholded at 200 (as light as the blank test's faint marks), a
+    /// colour page by its darkest channel thresholded the same way, so that yellow or light-coloured print, which
+    /// Tesseract reads channel by channel but which is light as luminance, is inside it too. <paramref name="grey"/> is
+    /// the page's grey copy when the analyser already has it.
     /// </summary>
     private static PixelBox? ContentBox(PageBitmap page, PixHandle? grey, int dpi)
     {
@@ -142,6 +144,14 @@ public sealed class PageAnalyser : IDisposable
         if (page.Depth == 1 && Leptonica.PixGetColormap(page.Pix) == IntPtr.Zero)
         {
             ink = Leptonica.PixClone(page.Pix);
+        }
+        else if (page.Depth == 32 || Leptonica.PixGetColormap(page.Pix) != IntPtr.Zero)
+        {
+            using PixHandle rgb = page.Depth == 32 ? Leptonica.PixClone(page.Pix) : Leptonica.PixConvertTo32(page.Pix);
+            Check(rgb, "convert the page to colour");
+            using PixHandle darkest = Leptonica.PixConvertRgbToGreyMinMax(rgb, Leptonica.L_CHOOSE_MIN);
+            Check(darkest, "take the page's darkest channel");
+            ink = Leptonica.PixConvertTo1(darkest, 200);
         }
         else
         {

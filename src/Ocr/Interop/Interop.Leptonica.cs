@@ -16,6 +16,7 @@ internal static partial class Leptonica
     internal const int L_ROTATE_SHEAR = 2;
     internal const int L_BRING_IN_WHITE = 1;
     internal const int L_MEAN_ABSVAL = 1;
+    internal const int L_CHOOSE_MIN = 1;
 
     internal const int L_TEXT_ORIENT_UP = 1;
     internal const int L_TEXT_ORIENT_LEFT = 2;
@@ -158,6 +159,13 @@ internal static partial class Leptonica
 
     [LibraryImport(Libraries.Leptonica, EntryPoint = "boxGetGeometry")]
     internal static partial int BoxGetGeometry(BoxHandle box, out int x, out int y, out int w, out int h);
+
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixConvertTo32")]
+    internal static partial PixHandle PixConvertTo32(PixHandle pix);
+
+    /// <summary>Grey from the darkest (<see cref="L_CHOOSE_MIN"/>) or lightest of each pixel's three channels.</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixConvertRGBToGrayMinMax")]
+    internal static partial PixHandle PixConvertRgbToGreyMinMax(PixHandle pix, int type);
 
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixXor")]
     internal static partial PixHandle PixXor(IntPtr pixd, PixHandle pix1, PixHandle pix2);
