@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Digitise.Domain;
+using Digitise.Formats;
 using Digitise.Ingest.Formats;
 
 namespace Digitise.Ingest;
@@ -89,7 +90,7 @@ public sealed class FilePageSource : IPageSource
         {
             return format switch
             {
-                SourceFormat.Tiff => (TiffDirectory.ReadFrames(data, _options.MaxPagesPerFile), null),
+                SourceFormat.Tiff => (TiffStructure.ReadPages(data, _options.MaxPagesPerFile).Select(p => new FrameInfo(p.Width, p.Height, p.Dpi)).ToList(), null),
                 SourceFormat.Png => ImageHeaders.ReadPng(data) is { } png ? ([png], null) : (null, "corrupt_png: the header is unreadable"),
                 SourceFormat.Jpeg => ImageHeaders.ReadJpeg(data) is { } jpeg ? ([jpeg], null) : (null, "corrupt_jpeg: no frame header found"),
                 _ => (null, "unsupported_format: not a TIFF, PNG, JPEG or PDF file (recognised by content, not extension)"),

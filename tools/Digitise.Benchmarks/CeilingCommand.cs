@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
 using Digitise.Domain;
+using Digitise.Formats;
 using Digitise.Ocr;
 
 namespace Digitise.Benchmarks;
@@ -103,32 +104,6 @@ internal static class CeilingCommand
         return failed == 0 ? 0 : 1;
     }
 
-    /// <summary>Counts the image file directories of a classic (not Big) TIFF by walking the IFD chain.</summary>
-    internal static int CountTiffFrames(ReadOnlySpan<byte> data)
-    {
-        if (data.Length < 8 || !(data[0] == data[1] && data[0] is (byte)'I' or (byte)'M'))
-        {
-            return 0;
-        }
-
-        bool little = data[0] == 'I';
-        uint U32(ReadOnlySpan<byte> d, long at) => little ? BinaryPrimitives.ReadUInt32LittleEndian(d[(int)at..]) : BinaryPrimitives.ReadUInt32BigEndian(d[(int)at..]);
-        ushort U16(ReadOnlySpan<byte> d, long at) => little ? BinaryPrimitives.ReadUInt16LittleEndian(d[(int)at..]) : BinaryPrimitives.ReadUInt16BigEndian(d[(int)at..]);
-
-        int count = 0;
-        long offset = U32(data, 4);
-        while (offset > 0 && offset + 2 <= data.Length && count < 100_000)
-        {
-            count++;
-            long nextAt = offset + 2 + (12L * U16(data, offset));
-            if (nextAt + 4 > data.Length)
-            {
-                break;
-            }
-
-            offset = U32(data, nextAt);
-        }
-
-        return count;
-    }
+    /// <summary>Counts the pages of a classic (not Big) TIFF; throws for a file the pipeline would quarantine.</summary>
+    internal static int CountTiffFrames(ReadOnlySpan<byte> data) => TiffStructure.ReadPages(data).Count;
 }

@@ -4,6 +4,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Digitise.Domain;
+using Digitise.Formats;
 
 namespace Digitise.Output;
 
@@ -324,57 +325,14 @@ public sealed class SearchablePdfWriter : IDisposable
     {
         public static G4Image Parse(ReadOnlySpan<byte> tiff)
         {
-            bool little = tiff[0] == (byte)'I';
-            uint U32(ReadOnlySpan<byte> d) => little ? BinaryPrimitives.ReadUInt32LittleEndian(d) : BinaryPrimitives.ReadUInt32BigEndian(d);
-            ushort U16(ReadOnlySpan<byte> d) => little ? BinaryPrimitives.ReadUInt16LittleEndian(d) : BinaryPrimitives.ReadUInt16BigEndian(d);
-            if (tiff.Length < 8)
-            {
-                throw new InvalidDataException("a TIFF page image is truncated");
-            }
-
-            long ifd = U32(tiff[4..]);
-            if (ifd + 2 > tiff.Length)
-            {
-                throw new InvalidDataException("a TIFF page image is truncated");
-            }
-
-            int entries = U16(tiff[(int)ifd..]);
-            long width = 0, height = 0, bits = 1, compression = 1, photometric = -1, fillOrder = 1, offset = -1, length = -1;
-            for (int e = 0; e < entries; e++)
-            {
-                long at = ifd + 2 + (12L * e);
-                if (at + 12 > tiff.Length)
-                {
-                    throw new InvalidDataException("a TIFF page image is truncated");
-                }
-
-                ReadOnlySpan<byte> entry = tiff.Slice((int)at, 12);
-                int tag = U16(entry);
-                int type = U16(entry[2..]);
-                uint count = U32(entry[4..]);
-                long value = type == 3 ? U16(entry[8..]) : U32(entry[8..]);
-                bool single = count == 1 && type is 3 or 4;
-                switch (tag)
-                {
-                    case 256: width = value; break;
-                    case 257: height = value; break;
-                    case 258: bits = value; break;
-                    case 259: compression = value; break;
-                    case 262: photometric = value; break;
-                    case 266: fillOrder = value; break;
-                    case 273: offset = single ? value : -1; break;
-                    case 279: length = single ? value : -1; break;
-                }
-            }
-
-            if (compression != 4 || bits != 1 || photometric is not (0 or 1) || fillOrder != 1 || offset < 0 || length <= 0
-                || width is <= 0 or > int.MaxValue || height is <= 0 or > int.MaxValue || offset + length > tiff.Length)
+            TiffPage page = TiffStructure.ReadPages(tiff, maxPages: 1)[0];
+            if (page is not { Compression: 4, BitsPerSample: 1, Photometric: 0 or 1, FillOrder: 1, Tiled: false, Strips: [{ Length: > 0 } strip] })
             {
                 throw new InvalidDataException(
-                    $"TIFF page images must be one strip of 1-bit CCITT Group 4 (compression {compression}, {bits} bits, photometric {photometric}, fill order {fillOrder})");
+                    $"TIFF page images must be one strip of 1-bit CCITT Group 4 (compression {page.Compression}, {page.BitsPerSample} bits, photometric {page.Photometric}, fill order {page.FillOrder}, {page.Strips.Count} strips)");
             }
 
-            return new G4Image((int)width, (int)height, photometric == 1, tiff.Slice((int)offset, (int)length).ToArray());
+            return new G4Image(page.Width, page.Height, page.Photometric == 1, tiff.Slice((int)strip.Offset, (int)strip.Length).ToArray());
         }
     }
 
