@@ -181,11 +181,23 @@ public sealed partial class TesseractOcrStage : IOcrStage
             ReadabilityStats? read = quality is null ? null : Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
             if (read is { Unreadable: true } && _qa.DetectOrientation)
             {
-                // In doubt: the page may be upside down or sideways. QA again with orientation detection (its barcodes
-                // were read the first time), and OCR again only when it finds a new turn and the turned page reads better.
+                // In doubt: the page may be upside down or sideways. QA again with the full orientation check (its
+                // barcodes were read the first time), and OCR again only when the page turned another way reads better.
+                // A page already turned before OCR that the full check would turn the same way is tried as scanned: the
+                // up-down test can be fooled (a page of mostly descenders), and the page must not be left turned over.
                 PageAnalysis again = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always, readBarcodes: false);
+                if (again.Quality.RotationDegrees == quality!.RotationDegrees && quality.RotationDegrees != 0)
+                {
+                    if (!ReferenceEquals(again.Page, bitmap))
+                    {
+                        again.Page.Dispose();
+                    }
+
+                    again = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Never, readBarcodes: false);
+                }
+
                 (PageBitmap turned, PageQuality turnedQuality) = (again.Page, again.Quality);
-                if (turnedQuality.RotationDegrees != 0 && turnedQuality.RotationDegrees != quality!.RotationDegrees)
+                if (turnedQuality.RotationDegrees != quality.RotationDegrees)
                 {
                     OcrResult second = worker.Engine.Recognise(turned, dpi, again.Content);
                     ReadabilityStats secondRead = Readability.Measure(second.Words, turnedQuality.InkCoverage, barcodes.Count);

@@ -36,15 +36,15 @@ public sealed class PageAnalyserTests
     }
 
     /// <summary>
-    /// The OCR stage's first look: a sideways page (no lines of text across it) is turned before OCR, so it is not read
-    /// twice; an upright or upside-down page is left to OCR, which is the cheap test for upside down.
+    /// The OCR stage's first look: a sideways page (no lines of text across it) and an upside-down one (its ascenders
+    /// below its lines) are turned before OCR, so neither is read twice; an upright page is left as it is.
     /// </summary>
     [CorpusTheory]
     [InlineData("phototest.tif", 0)]
-    [InlineData("phototest-rotated-180.png", 0)]
+    [InlineData("phototest-rotated-180.png", 180)]
     [InlineData("phototest-rotated-L.png", 90)]
     [InlineData("phototest-rotated-R.png", 270)]
-    public void Analyse_WhenSideways_TurnsOnlyPagesWhoseLinesRunDownThePage(string file, int expectedRotation)
+    public void Analyse_WhenSideways_TurnsSidewaysAndUpsideDownPagesOnly(string file, int expectedRotation)
     {
         using var analyser = new PageAnalyser(new QaOptions());
         byte[] data = File.ReadAllBytes(Path.Combine(Tesseract, file));

@@ -132,6 +132,10 @@ internal static partial class Leptonica
     [LibraryImport(Libraries.Leptonica, EntryPoint = "pixOrientDetect")]
     internal static partial int PixOrientDetect(PixHandle pix, out float upConfidence, out float leftConfidence, int minCount, int debug);
 
+    /// <summary>Confidence that the text of a deskewed 1 bpp page (150-300 ppi) is right side up: positive up, negative upside down.</summary>
+    [LibraryImport(Libraries.Leptonica, EntryPoint = "pixUpDownDetect")]
+    internal static partial int PixUpDownDetect(PixHandle pix, out float confidence, int minCount, int npixels, int debug);
+
     [LibraryImport(Libraries.Leptonica, EntryPoint = "makeOrientDecision")]
     internal static partial int MakeOrientDecision(float upConfidence, float leftConfidence, float minUpConfidence, float minRatio, out int orientation, int debug);
 
