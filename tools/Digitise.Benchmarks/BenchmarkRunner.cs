@@ -71,11 +71,16 @@ internal static partial class BenchmarkRunner
         var memory = new List<BenchRow>();
         if (options.MemoryPages > 0)
         {
-            foreach (int pages in new[] { options.MemoryPages / 10, options.MemoryPages })
-            {
-                Corpus batch = pages == corpus.Pages ? corpus : Corpus.GetOrCreate(bench, pages, options.Seed, log);
-                memory.Add(await PipelineAsync(cliDll, batch, Path.Combine(runDir, string.Create(inv, $"memory-{pages}")), string.Create(inv, $"Pipeline, {pages}-page batch"), log, cancellationToken).ConfigureAwait(false));
-            }
+            // The small batch is the large one's first documents, matched against the large one's MPI: the two runs differ in
+            // pages only (two corpora generated apart would differ in MPI size too: 292 against 2,689 patients).
+            Corpus large = options.MemoryPages == corpus.Pages ? corpus : Corpus.GetOrCreate(bench, options.MemoryPages, options.Seed, log);
+            int smallPages = options.MemoryPages / 10;
+            string smallWork = Path.Combine(runDir, string.Create(inv, $"memory-{smallPages}"));
+            string? small = large.Subset(smallPages, Path.Combine(smallWork, "documents"));
+            memory.Add(small is null
+                ? new BenchRow(string.Create(inv, $"Pipeline, {smallPages}-page batch"), smallPages, 0, 0, "no whole documents add up to that many pages")
+                : await PipelineAsync(cliDll, small, smallPages, large.MpiCsv, smallWork, string.Create(inv, $"Pipeline, {smallPages}-page batch (the first documents of the {large.Pages}-page one)"), log, cancellationToken).ConfigureAwait(false));
+            memory.Add(await PipelineAsync(cliDll, large, Path.Combine(runDir, string.Create(inv, $"memory-{large.Pages}")), string.Create(inv, $"Pipeline, {large.Pages}-page batch"), log, cancellationToken).ConfigureAwait(false));
         }
 
         Print(stdout, options, corpus, rows, ceiling, memory);

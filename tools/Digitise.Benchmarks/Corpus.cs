@@ -147,6 +147,36 @@ internal sealed record Corpus(string Directory, int Pages, int Documents, IReadO
         return files.Count == pages ? new Corpus(dir, pages, documents, files) : null;
     }
 
+    /// <summary>
+    /// The first documents of this corpus (in name order) that hold exactly <paramref name="pages"/> pages, as links in
+    /// <paramref name="directory"/>: a smaller batch of the same kind of pages, matched against the same MPI, so a memory
+    /// comparison of the two differs in pages only. Null when no run of whole documents adds up to that many.
+    /// </summary>
+    public string? Subset(int pages, string directory)
+    {
+        // pages/ holds one file per page, named {document stem}-p{NN}.
+        Dictionary<string, int> pagesOf = PageFiles.GroupBy(f => Path.GetFileNameWithoutExtension(f)[..^4], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        System.IO.Directory.CreateDirectory(directory);
+        int total = 0;
+        foreach (string document in System.IO.Directory.GetFiles(DocumentsDirectory).Order(StringComparer.Ordinal))
+        {
+            if (total == pages)
+            {
+                break;
+            }
+
+            int count = pagesOf.GetValueOrDefault(Path.GetFileNameWithoutExtension(document));
+            if (count > 0 && total + count <= pages)
+            {
+                File.CreateSymbolicLink(Path.Combine(directory, Path.GetFileName(document)), document);
+                total += count;
+            }
+        }
+
+        return total == pages ? directory : null;
+    }
+
     /// <summary>Writes <see cref="PdfPath"/> (one image per page, page size from the image's resolution) unless it exists.</summary>
     public string EnsurePdf(TextWriter log)
     {

@@ -89,6 +89,14 @@ internal static class ProfileCommand
                 Leptonica.PixOrientDetect(binary, out _, out _, 0, 0);
                 Add("orient", t);
                 t = Stopwatch.GetTimestamp();
+                using (PixHandle half = Leptonica.PixGetWidth(binary) >= 1600 ? Leptonica.PixReduceRankBinary2(binary, 1, IntPtr.Zero) : Leptonica.PixClone(binary))
+                {
+                    Leptonica.PixUpDownDetect(half, out float up, 0, 0, 0);
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"updown {Path.GetFileName(file)} {Leptonica.PixGetWidth(binary)} {up:0.0}"));
+                }
+
+                Add("updown(half)", t);
+                t = Stopwatch.GetTimestamp();
                 Leptonica.PixFindSkew(binary, out _, out _);
                 Add("skew", t);
                 TimeAnalyse("analyse(qa)", page, OrientationCheck.WhenSideways, readBarcodes: true);
