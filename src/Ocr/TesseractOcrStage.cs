@@ -183,10 +183,11 @@ public sealed partial class TesseractOcrStage : IOcrStage
             {
                 // In doubt: the page may be upside down or sideways. QA again with the full orientation check (its
                 // barcodes were read the first time), and OCR again only when the page turned another way reads better.
-                // A page already turned before OCR that the full check would turn the same way is tried as scanned: the
-                // up-down test can be fooled (a page of mostly descenders), and the page must not be left turned over.
+                // A page turned over (180) before OCR that the full check would turn the same way is tried as scanned:
+                // the up-down test, the only one that turns a page with lines across it, can be fooled (a page of mostly
+                // descenders), and the page must not be left turned over.
                 PageAnalysis again = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always, readBarcodes: false);
-                if (again.Quality.RotationDegrees == quality!.RotationDegrees && quality.RotationDegrees != 0)
+                if (again.Quality.RotationDegrees == quality!.RotationDegrees && quality.RotationDegrees == 180)
                 {
                     if (!ReferenceEquals(again.Page, bitmap))
                     {
@@ -200,6 +201,7 @@ public sealed partial class TesseractOcrStage : IOcrStage
                 if (turnedQuality.RotationDegrees != quality.RotationDegrees)
                 {
                     OcrResult second = worker.Engine.Recognise(turned, dpi, again.Content);
+                    LogPageReadAgain(page.PageNumber, turnedQuality.RotationDegrees, second.Words.Count, (long)second.Elapsed.TotalMilliseconds);
                     ReadabilityStats secondRead = Readability.Measure(second.Words, turnedQuality.InkCoverage, barcodes.Count);
                     if (secondRead.ConfidentShare > read.ConfidentShare)
                     {
@@ -282,6 +284,9 @@ public sealed partial class TesseractOcrStage : IOcrStage
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Trace, Message = "Page {PageNumber} recognised: {Words} words in {Milliseconds} ms")]
     private partial void LogPageRecognised(int pageNumber, int words, long milliseconds);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Debug, Message = "Page {PageNumber} read badly and was recognised again turned {Degrees} degrees: {Words} words in {Milliseconds} ms")]
+    private partial void LogPageReadAgain(int pageNumber, int degrees, int words, long milliseconds);
 
     /// <summary>
     /// A page on its way out, with the corrected bitmap its preview and page image are still to be encoded from (owned);

@@ -81,6 +81,52 @@ public sealed class TiffStructureTests
         Assert.StartsWith("too_many_pages", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void ReadPages_DirectoriesSharingOneHugeStripTable_RefusedBeforeAllocatingEach()
+    {
+        // Two directories whose strip offsets and counts both point at one table of 500,001 zeros: a million strips in a
+        // 1 MB file, and many more directories would ask for gigabytes of strip records.
+        const int strips = 500_001;
+        const int table = 8 + (2 * 62);
+        var data = new byte[table + (2 * strips)];
+        "II*\0"u8.CopyTo(data);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(4), 8);
+        for (int d = 0; d < 2; d++)
+        {
+            int at = 8 + (62 * d);
+            BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(at), 4);
+            (int Tag, int Type, int Count, int Value)[] entries = [(256, 4, 1, 10), (257, 4, 1, 10), (273, 3, strips, table), (279, 3, strips, table)];
+            for (int e = 0; e < entries.Length; e++)
+            {
+                Span<byte> entry = data.AsSpan(at + 2 + (12 * e), 12);
+                BinaryPrimitives.WriteUInt16LittleEndian(entry, (ushort)entries[e].Tag);
+                BinaryPrimitives.WriteUInt16LittleEndian(entry[2..], (ushort)entries[e].Type);
+                BinaryPrimitives.WriteUInt32LittleEndian(entry[4..], (uint)entries[e].Count);
+                BinaryPrimitives.WriteUInt32LittleEndian(entry[8..], (uint)entries[e].Value);
+            }
+
+            BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(at + 2 + 48), d == 0 ? 8u + 62u : 0u);
+        }
+
+        InvalidDataException refused = Assert.Throws<InvalidDataException>(() => TiffStructure.ReadPages(data));
+
+        Assert.Equal("corrupt_tiff: more than 1000000 strips in the file", refused.Message);
+    }
+
+    [Fact]
+    public void ReadPages_WidthBeyondAnInt_RefusedAsHavingNoSize()
+    {
+        byte[] data = Tiff(bigEndian: false, width: 40, height: 20, stripCount: 1, xResolution: (300, 1), unit: 2);
+
+        // The width entry (the first) as a LONG of 2^31.
+        BinaryPrimitives.WriteUInt16LittleEndian(data.AsSpan(10 + 2), 4);
+        BinaryPrimitives.WriteUInt32LittleEndian(data.AsSpan(10 + 8), 0x8000_0000);
+
+        InvalidDataException refused = Assert.Throws<InvalidDataException>(() => TiffStructure.ReadPages(data));
+
+        Assert.Equal("corrupt_tiff: page 1 has no image size", refused.Message);
+    }
+
     private const int StripData = 300;
 
     /// <summary>

@@ -19,7 +19,7 @@ public sealed class TesseractOcrStageTests
         PageText page = await RecogniseAsync(Path.Combine(Tesseract, "phototest-rotated-180.png"), log);
 
         Assert.Equal(180, page.Quality!.RotationDegrees);
-        Assert.Equal(1, log.Count(3002));
+        Assert.Equal((1, 0), (log.Count(3002), log.Count(3003)));
         double cer = CharacterErrorRate.Of(page.Text, File.ReadAllText(Path.Combine(Tesseract, "phototest.txt")));
         Assert.True(cer <= 0.1, $"character error rate {cer:P1}");
     }

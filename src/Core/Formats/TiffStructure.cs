@@ -42,7 +42,8 @@ public static class TiffStructure
     private const ushort ResolutionUnit = 296;
     private const ushort TileOffsets = 324;
     private const ushort TileByteCounts = 325;
-    private const int MaxStrips = 1_000_000;
+    /// <summary>Strips or tiles in the whole file, all pages together (directories may share one strip table).</summary>
+    internal const int MaxStrips = 1_000_000;
 
     /// <summary>Reads every page's tags.</summary>
     /// <param name="data">The whole file.</param>
@@ -64,6 +65,7 @@ public static class TiffStructure
         long offset = ReadUInt32(data, 4, little);
         var pages = new List<TiffPage>();
         var seen = new HashSet<long>();
+        int strips = 0;
         while (offset != 0)
         {
             if (!seen.Add(offset))
@@ -88,7 +90,9 @@ public static class TiffStructure
                 throw new InvalidDataException($"truncated_tiff: directory {pages.Count + 1} is cut short");
             }
 
-            pages.Add(ReadPage(data, (int)offset + 2, count, little, pages.Count + 1));
+            TiffPage page = ReadPage(data, (int)offset + 2, count, little, pages.Count + 1, MaxStrips - strips);
+            strips += page.Strips.Count;
+            pages.Add(page);
             offset = ReadUInt32(data, (int)(end - 4), little);
         }
 
@@ -100,7 +104,7 @@ public static class TiffStructure
         return pages;
     }
 
-    private static TiffPage ReadPage(ReadOnlySpan<byte> data, int entries, int count, bool little, int page)
+    private static TiffPage ReadPage(ReadOnlySpan<byte> data, int entries, int count, bool little, int page, int stripsLeft)
     {
         int width = 0;
         int height = 0;
@@ -120,10 +124,10 @@ public static class TiffStructure
             switch (ReadUInt16(data, at, little))
             {
                 case ImageWidth:
-                    width = (int)Math.Min(Element(data, entry, 0, little), int.MaxValue);
+                    width = Size(Element(data, entry, 0, little));
                     break;
                 case ImageLength:
-                    height = (int)Math.Min(Element(data, entry, 0, little), int.MaxValue);
+                    height = Size(Element(data, entry, 0, little));
                     break;
                 case BitsPerSampleTag:
                     bits = (int)Element(data, entry, 0, little);
@@ -173,7 +177,7 @@ public static class TiffStructure
             throw new InvalidDataException($"corrupt_tiff: page {page} has no image data");
         }
 
-        TiffStrip[] strips = ReadStrips(data, offsets.Value, byteCounts.Value, little);
+        TiffStrip[] strips = ReadStrips(data, offsets.Value, byteCounts.Value, little, stripsLeft);
         long lastByte = strips.Length == 0 ? 0 : strips.Max(s => s.Offset + s.Length);
         if (lastByte > data.Length)
         {
@@ -184,11 +188,16 @@ public static class TiffStructure
         return new TiffPage(width, height, dpi, bits, compression, photometric, fillOrder, tiled, strips);
     }
 
-    private static TiffStrip[] ReadStrips(ReadOnlySpan<byte> data, Entry offsets, Entry counts, bool little)
+    private static TiffStrip[] ReadStrips(ReadOnlySpan<byte> data, Entry offsets, Entry counts, bool little, int stripsLeft)
     {
-        if (offsets.Count != counts.Count || offsets.Count > MaxStrips)
+        if (offsets.Count != counts.Count)
         {
             throw new InvalidDataException("corrupt_tiff: strip tables disagree");
+        }
+
+        if (offsets.Count > stripsLeft)
+        {
+            throw new InvalidDataException($"corrupt_tiff: more than {MaxStrips} strips in the file");
         }
 
         var strips = new TiffStrip[offsets.Count];
@@ -212,6 +221,9 @@ public static class TiffStructure
 
         return size == 2 ? ReadUInt16(data, (int)position, little) : ReadUInt32(data, (int)position, little);
     }
+
+    /// <summary>A width or height; one that does not fit an int reads as 0, so the page is refused as having no size.</summary>
+    private static int Size(long value) => value > int.MaxValue ? 0 : (int)value;
 
     private static ushort ReadUInt16(ReadOnlySpan<byte> data, int at, bool little) =>
         little ? BinaryPrimitives.ReadUInt16LittleEndian(data.Slice(at, 2)) : BinaryPrimitives.ReadUInt16BigEndian(data.Slice(at, 2));
