@@ -642,7 +642,6 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
         IEnumerable<Patient> patients,
         CancellationToken cancellationToken)
     {
-
         // A changed row is rewritten (and revived if it had been merged away); an unchanged one is left alone; a new one is inserted.
         using SqliteCommand update = Command(connection, transaction, """
             UPDATE patients

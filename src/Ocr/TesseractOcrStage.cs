@@ -181,22 +181,13 @@ public sealed partial class TesseractOcrStage : IOcrStage
             ReadabilityStats? read = quality is null ? null : Readability.Measure(result.Words, quality.InkCoverage, barcodes.Count);
             if (read is { Unreadable: true } && _qa.DetectOrientation)
             {
-                // In doubt: the page may be upside down or sideways. QA again with the full orientation check (its
-                // barcodes were read the first time), and OCR again only when the page turned another way reads better.
-                // A page turned over (180) before OCR that the full check would turn the same way is tried as scanned:
-                // the up-down test, the only one that turns a page with lines across it, can be fooled (a page of mostly
-                // descenders), and the page must not be left turned over.
-                PageAnalysis again = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Always, readBarcodes: false);
-                if (again.Quality.RotationDegrees == quality!.RotationDegrees && quality.RotationDegrees == 180)
-                {
-                    if (!ReferenceEquals(again.Page, bitmap))
-                    {
-                        again.Page.Dispose();
-                    }
-
-                    again = worker.Analyser.Analyse(bitmap, dpi, OrientationCheck.Never, readBarcodes: false);
-                }
-
+                // In doubt: the page may be upside down or sideways. QA again (its barcodes were read the first time), and
+                // OCR again only when the page turned another way reads better. A page turned over (180) before OCR is
+                // tried as scanned: the up-down test that turned it can be fooled (a page of mostly descenders), and the
+                // full check, whose up-down half is the same test, would only turn it over again. Any other page gets the
+                // full check.
+                OrientationCheck check = quality!.RotationDegrees == 180 ? OrientationCheck.Never : OrientationCheck.Always;
+                PageAnalysis again = worker.Analyser.Analyse(bitmap, dpi, check, readBarcodes: false);
                 (PageBitmap turned, PageQuality turnedQuality) = (again.Page, again.Quality);
                 if (turnedQuality.RotationDegrees != quality.RotationDegrees)
                 {
