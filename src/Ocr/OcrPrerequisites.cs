@@ -19,6 +19,9 @@ public static class OcrPrerequisites
         }
     }
 
+    /// <summary>Which OpenMP runtime runs Tesseract's parallel regions (<c>serial</c>, or libgomp and why); null before Tesseract loads.</summary>
+    public static string? OpenMpRuntime => Libraries.OpenMpRuntime;
+
     public static IReadOnlyList<PrerequisiteStatus> Check(OcrOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -27,6 +30,16 @@ public static class OcrPrerequisites
         foreach (NativeLibraryInfo library in Libraries.Native.Where(l => l.Name != Libraries.LibC))
         {
             found.Add(CheckLibrary(library));
+        }
+
+        // Known once libtesseract is loaded (CheckLibrary above loads it).
+        if (Libraries.OpenMpRuntime is string runtime)
+        {
+            found.Add(new PrerequisiteStatus(
+                "OpenMP runtime",
+                runtime == "serial",
+                runtime == "serial" ? $"serial ({Libraries.SerialOpenMpFile}: Tesseract's parallel regions run inline, one engine per core)" : runtime,
+                Required: false));
         }
 
         try

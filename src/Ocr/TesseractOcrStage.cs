@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Digitise.Domain;
 using Digitise.Ocr.Imaging;
+using Digitise.Ocr.Interop;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -256,8 +257,9 @@ public sealed partial class TesseractOcrStage : IOcrStage
 
     private Worker CreateWorker()
     {
-        LogEngineCreated(_options.Language);
-        return new Worker(new TesseractEngine(_options), new PageAnalyser(_qa));
+        var engine = new TesseractEngine(_options);
+        LogEngineCreated(_options.Language, Libraries.OpenMpRuntime ?? "?");
+        return new Worker(engine, new PageAnalyser(_qa));
     }
 
     private static PageText FromTextLayer(PageImage page, TextLayer layer)
@@ -270,8 +272,8 @@ public sealed partial class TesseractOcrStage : IOcrStage
         };
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "OCR engine created ({Language})")]
-    private partial void LogEngineCreated(string language);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "OCR engine created ({Language}; OpenMP runtime: {OpenMpRuntime})")]
+    private partial void LogEngineCreated(string language, string openMpRuntime);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Trace, Message = "Page {PageNumber} recognised: {Words} words in {Milliseconds} ms")]
     private partial void LogPageRecognised(int pageNumber, int words, long milliseconds);

@@ -5,11 +5,18 @@ using Microsoft.Data.Sqlite;
 namespace Digitise.Benchmarks;
 
 /// <summary>Raw Tesseract against the pipeline on one corpus: speed, memory and, where the text is known, quality.</summary>
+/// <remarks>
+/// <see cref="Raw"/> is Tesseract as Debian ships it (libgomp, OMP_THREAD_LIMIT=1), the reference; <see cref="RawSerial"/> is
+/// the same engine on the serial OpenMP runtime the pipeline loads, so pipeline / raw serial is the pipeline's own cost.
+/// <see cref="RawTextsDiffer"/> counts the pages whose text the two raw runs read differently (null: not compared).
+/// </remarks>
 internal sealed record CorpusComparison(
     string Corpus,
     BenchRow Raw,
+    BenchRow RawSerial,
     BenchRow Pipeline,
-    IReadOnlyList<PageQualityRow> PageRows)
+    IReadOnlyList<PageQualityRow> PageRows,
+    int? RawTextsDiffer)
 {
     public double? RawCer => PageRows.Count == 0 ? null : PageRows.Average(p => p.RawCer);
 
@@ -41,18 +48,21 @@ internal static partial class BenchmarkRunner
         string? cliDll, string corpusName, string pagesDirectory, int pages, string mpiCsv, Func<string, string?> truthFor,
         IReadOnlyDictionary<string, (string Nhs, string Dob)> identifiers, int cores, int repeat, string work, TextWriter log, CancellationToken cancellationToken)
     {
-        (BenchRow raw, BenchRow pipeline) = await AlternateAsync(repeat, log,
-            run => CeilingAsync(pagesDirectory, pages, cores, Path.Combine(RunFolder(work, run, repeat), "raw"), Path.Combine(RunFolder(work, run, repeat), "raw-text"), log, cancellationToken),
+        BenchRow[] alternated = await AlternateAsync(repeat, log,
+            run => CeilingAsync(pagesDirectory, pages, cores, serialOpenMp: false, Path.Combine(RunFolder(work, run, repeat), "raw"), Path.Combine(RunFolder(work, run, repeat), "raw-text"), log, cancellationToken),
+            run => CeilingAsync(pagesDirectory, pages, cores, serialOpenMp: true, Path.Combine(RunFolder(work, run, repeat), "raw-serial"), Path.Combine(RunFolder(work, run, repeat), "raw-serial-text"), log, cancellationToken),
             run => PipelineAsync(cliDll, pagesDirectory, pages, mpiCsv, Path.Combine(RunFolder(work, run, repeat), "pipeline"), $"Pipeline, {corpusName}", log, cancellationToken)).ConfigureAwait(false);
+        (BenchRow raw, BenchRow rawSerial, BenchRow pipeline) = (alternated[0], alternated[1], alternated[2]);
 
         // The texts are the same in every run; the last run's are read.
         string lastRun = RunFolder(work, repeat - 1, repeat);
         string rawText = Path.Combine(lastRun, "raw-text");
+        int? textsDiffer = raw.Ran && rawSerial.Ran ? await CountDifferentTextsAsync(rawText, Path.Combine(lastRun, "raw-serial-text"), cancellationToken).ConfigureAwait(false) : null;
         var rows = new List<PageQualityRow>();
         string db = Path.Combine(lastRun, "pipeline", "fresh.db");
         if (!raw.Ran || !pipeline.Ran || !File.Exists(db))
         {
-            return new CorpusComparison(corpusName, raw, pipeline, rows);
+            return new CorpusComparison(corpusName, raw, rawSerial, pipeline, rows, textsDiffer);
         }
 
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db, Mode = SqliteOpenMode.ReadOnly }.ToString());
@@ -81,7 +91,25 @@ internal static partial class BenchmarkRunner
             rows.Add(new PageQualityRow(Path.GetFileName(file), CharacterErrorRate.Of(rawRead, truth), CharacterErrorRate.Of(piped, truth), rawIds, pipedIds));
         }
 
-        return new CorpusComparison(corpusName, raw, pipeline, rows);
+        return new CorpusComparison(corpusName, raw, rawSerial, pipeline, rows, textsDiffer);
+    }
+
+    /// <summary>Pages whose text differs between two raw runs' text folders (a page missing from either counts as different).</summary>
+    private static async Task<int> CountDifferentTextsAsync(string left, string right, CancellationToken cancellationToken)
+    {
+        string[] names = [.. Directory.GetFiles(left).Concat(Directory.GetFiles(right)).Select(Path.GetFileName).OfType<string>().Distinct(StringComparer.Ordinal)];
+        int different = 0;
+        foreach (string name in names)
+        {
+            string a = Path.Combine(left, name), b = Path.Combine(right, name);
+            if (!File.Exists(a) || !File.Exists(b)
+                || await File.ReadAllTextAsync(a, cancellationToken).ConfigureAwait(false) != await File.ReadAllTextAsync(b, cancellationToken).ConfigureAwait(false))
+            {
+                different++;
+            }
+        }
+
+        return different;
     }
 
     /// <summary>The NHS number (any spacing) and the date of birth as printed both appear in the text.</summary>
@@ -106,20 +134,23 @@ internal static partial class BenchmarkRunner
             ? string.Empty
             : string.Create(inv, $". Each throughput figure is the median of {repeat} alternating runs (raw, pipeline, raw, ...), wall and CPU seconds each their own median; peak memory is the highest of the runs; CER and identifiers are from the last run (they do not change from run to run)");
         o.WriteLine();
-        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, OpenMP off, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less" + repeated + ":");
+        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, OpenMP off, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Raw is Tesseract as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 (the reference); raw serial is the same engine on the serial OpenMP runtime the pipeline loads, so pipeline / raw serial is the pipeline's own cost. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less" + repeated + ":");
         o.WriteLine();
-        o.WriteLine("| Corpus | Pages | Raw pages/s | Pipeline pages/s | Pipeline / raw | Raw CPU s/page | Pipeline CPU s/page | Pipeline / raw, by CPU | Raw CER | Pipeline CER | Pages with higher CER | NHS no. + DOB exact, raw / pipeline | Raw peak | Pipeline peak |");
-        o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        o.WriteLine("| Corpus | Pages | Raw pages/s | Raw serial pages/s | Pipeline pages/s | Pipeline / raw | Pipeline / raw serial | Raw CPU s/page | Raw serial CPU s/page | Pipeline CPU s/page | Pipeline / raw, by CPU | Pipeline / raw serial, by CPU | Raw texts differ, libgomp / serial | Raw CER | Pipeline CER | Pages with higher CER | NHS no. + DOB exact, raw / pipeline | Raw peak | Pipeline peak |");
+        o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (CorpusComparison c in comparisons)
         {
-            string ratio = c.Raw.Ran && c.Pipeline.Ran && c.Raw.Note is null && c.Pipeline.Note is null ? (c.Pipeline.PagesPerSecond / c.Raw.PagesPerSecond).ToString("0.00", inv) : "-";
+            static string WallRatio(BenchRow pipeline, BenchRow raw) =>
+                raw.Ran && pipeline.Ran && raw.Note is null && pipeline.Note is null ? (pipeline.PagesPerSecond / raw.PagesPerSecond).ToString("0.00", CultureInfo.InvariantCulture) : "-";
+            static string CpuRatio(BenchRow pipeline, BenchRow raw) =>
+                raw.PagesPerCpuSecond > 0 && pipeline.PagesPerCpuSecond > 0 && raw.Note is null && pipeline.Note is null
+                    ? (pipeline.PagesPerCpuSecond / raw.PagesPerCpuSecond).ToString("0.00", CultureInfo.InvariantCulture)
+                    : "-";
+            string differ = c.RawTextsDiffer is int d ? string.Create(inv, $"{d} of {c.Raw.Pages}") : "-";
             var withIds = c.PageRows.Where(p => p.RawIdentifiers is not null).ToList();
             string ids = withIds.Count == 0 ? "-" : string.Create(inv, $"{withIds.Count(p => p.RawIdentifiers == true)} / {withIds.Count(p => p.PipelineIdentifiers == true)} of {withIds.Count}");
             string worse = c.PageRows.Count == 0 ? "-" : string.Create(inv, $"{c.PagesWorse} of {c.PageRows.Count}");
-            string cpuRatio = c.Raw.PagesPerCpuSecond > 0 && c.Pipeline.PagesPerCpuSecond > 0 && c.Raw.Note is null && c.Pipeline.Note is null
-                ? (c.Pipeline.PagesPerCpuSecond / c.Raw.PagesPerCpuSecond).ToString("0.00", inv)
-                : "-";
-            o.WriteLine(string.Create(inv, $"| {c.Corpus} | {c.Raw.Pages} | {Rate(c.Raw)} | {Rate(c.Pipeline)} | **{ratio}** | {CpuPerPage(c.Raw)} | {CpuPerPage(c.Pipeline)} | **{cpuRatio}** | {Cer(c.RawCer)} | {Cer(c.PipelineCer)} | {worse} | {ids} | {Mib(c.Raw)} | {Mib(c.Pipeline)} |"));
+            o.WriteLine(string.Create(inv, $"| {c.Corpus} | {c.Raw.Pages} | {Rate(c.Raw)} | {Rate(c.RawSerial)} | {Rate(c.Pipeline)} | **{WallRatio(c.Pipeline, c.Raw)}** | {WallRatio(c.Pipeline, c.RawSerial)} | {CpuPerPage(c.Raw)} | {CpuPerPage(c.RawSerial)} | {CpuPerPage(c.Pipeline)} | **{CpuRatio(c.Pipeline, c.Raw)}** | {CpuRatio(c.Pipeline, c.RawSerial)} | {differ} | {Cer(c.RawCer)} | {Cer(c.PipelineCer)} | {worse} | {ids} | {Mib(c.Raw)} | {Mib(c.Pipeline)} |"));
         }
 
         foreach (CorpusComparison c in comparisons.Where(c => c.PageRows.Count is > 0 and <= 12))

@@ -16,11 +16,30 @@ internal static class ChildProcess
         ["MSBUILDDISABLENODEREUSE"] = "1",
     };
 
+    /// <summary>
+    /// Raw Tesseract as Debian ships it: libgomp at OMP_THREAD_LIMIT=1, not the serial OpenMP runtime Digitise loads
+    /// (the reference the issue set; a second raw row runs with the serial runtime, to show the pipeline's own cost).
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> DebianOpenMp = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["DIGITISE_OPENMP"] = "libgomp",
+    };
+
+    public static Task<ChildResult> RunAsync(
+        string fileName,
+        IEnumerable<string> arguments,
+        string workingDirectory,
+        PeakMemoryMonitor? monitor,
+        CancellationToken cancellationToken) =>
+        RunAsync(fileName, arguments, workingDirectory, monitor, null, cancellationToken);
+
+    /// <summary>Runs <paramref name="fileName"/> with <see cref="OcrEnvironment"/> and then <paramref name="environment"/> added.</summary>
     public static async Task<ChildResult> RunAsync(
         string fileName,
         IEnumerable<string> arguments,
         string workingDirectory,
         PeakMemoryMonitor? monitor,
+        IReadOnlyDictionary<string, string>? environment,
         CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo(fileName)
@@ -35,7 +54,7 @@ internal static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
-        foreach ((string name, string value) in OcrEnvironment)
+        foreach ((string name, string value) in OcrEnvironment.Concat(environment ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;
         }
