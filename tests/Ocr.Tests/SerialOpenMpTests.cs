@@ -51,8 +51,37 @@ public sealed class SerialOpenMpTests
         (string onSerial, string bindings) = Tesseract(image, new() { ["LD_PRELOAD"] = Library, ["LD_DEBUG"] = "bindings" });
 
         Assert.Contains($"to {Library} [0]: normal symbol `GOMP_parallel' [GOMP_4.0]", bindings, StringComparison.Ordinal);
+        Assert.Contains($"to {Library} [0]: normal symbol `GOMP_parallel_sections' [GOMP_4.0]", bindings, StringComparison.Ordinal);
         Assert.True(onLibgomp.Length > 200, $"tesseract read only {onLibgomp.Length} characters of {page}");
         Assert.Equal(onLibgomp, onSerial);
+    }
+
+    /// <summary>
+    /// libtesseract imports exactly the OpenMP functions the serial runtime defines: a Tesseract that imported one more
+    /// (a barrier, a lock) would take it from libgomp while the rest ran here, two runtimes with one team between them.
+    /// </summary>
+    [Fact]
+    public void Libtesseract_ImportsOnlyTheOpenMpFunctionsTheSerialRuntimeDefines()
+    {
+        string[] imported = OpenMpSymbols("--undefined-only", "/usr/lib/x86_64-linux-gnu/" + Libraries.TesseractSoname);
+        string[] defined = OpenMpSymbols("--defined-only", Library);
+
+        Assert.Contains("GOMP_parallel", imported);
+        Assert.Empty(imported.Except(defined, StringComparer.Ordinal));
+    }
+
+    private static string[] OpenMpSymbols(string which, string library)
+    {
+        Assert.True(File.Exists(library), $"{library} is missing");
+        var start = new ProcessStartInfo("nm", ["-D", which, library]) { RedirectStandardOutput = true, UseShellExecute = false };
+        using Process process = Process.Start(start)!;
+        string output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Split('@')[0])
+            .Where(name => name.StartsWith("GOMP_", StringComparison.Ordinal) || name.StartsWith("omp_", StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)];
     }
 
     private static (string Stdout, string Stderr) Tesseract(string image, Dictionary<string, string> environment)

@@ -54,6 +54,8 @@ internal static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
+        // Only a row that asks for it runs on Debian's libgomp, whatever the benchmark's own environment says.
+        start.Environment.Remove("DIGITISE_OPENMP");
         foreach ((string name, string value) in OcrEnvironment.Concat(environment ?? new Dictionary<string, string>()))
         {
             start.Environment[name] = value;

@@ -122,7 +122,7 @@ internal static partial class Libraries
 
     /// <summary>
     /// Which OpenMP runtime runs Tesseract's parallel regions: <c>serial</c>, or why it is Debian's libgomp. Null until
-    /// libtesseract has been loaded.
+    /// the first call into libtesseract has chosen it (just before loading the library).
     /// </summary>
     internal static string? OpenMpRuntime => Volatile.Read(ref s_openMpRuntime);
 
@@ -142,8 +142,10 @@ internal static partial class Libraries
     /// thread, and libgomp still ends each with a futex wake system call, even at OMP_THREAD_LIMIT=1. Measured with
     /// perf on 40 generated pages, that system call and the kernel's return from it were 10-15% of Tesseract's CPU
     /// time; run inline, raw Tesseract on the same pages took 15-20% less wall time, with the same text on every page.
-    /// Falls back to libgomp, saying why in <see cref="OpenMpRuntime"/>, when <c>DIGITISE_OPENMP=libgomp</c>, when the
-    /// library was not built (no C compiler), or when another OpenMP runtime is already in the global scope.
+    /// Falls back to libgomp, saying why in <see cref="OpenMpRuntime"/>, when <c>DIGITISE_OPENMP=libgomp</c>, when
+    /// libtesseract is already loaded, when the library was not built (no C compiler), or when another OpenMP runtime is
+    /// already in the global scope. A test keeps libtesseract's OpenMP imports to the six defined here: one more would go
+    /// to libgomp and mix two runtimes.
     /// </remarks>
     private static unsafe void UseSerialOpenMp()
     {
@@ -152,12 +154,19 @@ internal static partial class Libraries
             return;
         }
 
+        const int RTLD_LAZY = 1;
         const int RTLD_NOW = 2;
+        const int RTLD_NOLOAD = 4;
         const int RTLD_GLOBAL = 0x100;
         string? reason = null;
+        _ = DlError(); // binds dlerror now and clears any earlier error, so a failure below reads its own reason
         if (string.Equals(Environment.GetEnvironmentVariable(OpenMpVariable), "libgomp", StringComparison.OrdinalIgnoreCase))
         {
             reason = $"libgomp ({OpenMpVariable}=libgomp)";
+        }
+        else if (DlOpen(TesseractSoname, RTLD_LAZY | RTLD_NOLOAD) != IntPtr.Zero)
+        {
+            reason = $"libgomp ({TesseractSoname} was loaded into the process before the serial runtime)";
         }
         else if (FindSerialOpenMp() is not string path)
         {
