@@ -19,14 +19,16 @@ public sealed class WatchCommandTests
         Task<int> watch = Task.Run(() => WatchCommand.ExecuteAsync(request, stdout, stderr, TimeProvider.System, stop.Token));
         try
         {
-            // The batch arrives slowly: a TIFF half-written, a pause shorter than the settle time, the rest, then a PNG.
+            // The batch arrives slowly: a TIFF half-written and still being written for longer than the settle time, the rest,
+            // then a PNG. It is touched every sixth of the settle time, so only a test thread starved for more than two
+            // thirds of it (a loaded CI machine once starved it past half) could let the watcher see it settled.
             string batch = Directory.CreateDirectory(Path.Combine(drop, "batch-a")).FullName;
             byte[] tiff = File.ReadAllBytes(Path.Combine(Repo.Root, "samples", "batch", "doc-0001.tif"));
             string tiffPath = Path.Combine(batch, "doc-0001.tif");
             await File.WriteAllBytesAsync(tiffPath, tiff[..(tiff.Length / 2)]);
-            for (int step = 0; step < 3; step++)
+            for (int step = 0; step < 9; step++)
             {
-                await Task.Delay(Settle / 2);
+                await Task.Delay(Settle / 6);
                 Assert.True(Directory.Exists(batch), "a batch still being copied was picked up");
                 Assert.False(Directory.Exists(Path.Combine(root, "out", "batch-a")), "a batch still being copied was run");
                 File.SetLastWriteTimeUtc(tiffPath, DateTime.UtcNow); // still being written
