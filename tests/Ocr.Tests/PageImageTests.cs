@@ -158,20 +158,11 @@ public sealed class PageImageTests
         Assert.Equal(1, same);
     }
 
-    private static async Task<string> Run(string tool, params string[] args)
+    private static Task<string> Run(string tool, params string[] args)
     {
-        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using System.Diagnostics.Process process = System.Diagnostics.Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{tool} failed: {await stderr}");
-        return await stdout;
+        (int code, string stdout, string stderr) = Tool.Run(tool, args);
+        Assert.True(code == 0, $"{tool} failed: {stderr}");
+        return Task.FromResult(stdout);
     }
 
     private static void AssertKeptAsPngWithEveryPixel(PageBitmap page)

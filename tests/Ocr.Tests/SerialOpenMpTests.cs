@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Digitise.Domain;
 using Digitise.Ocr.Interop;
 using Digitise.Testing;
@@ -73,11 +72,8 @@ public sealed class SerialOpenMpTests
     private static string[] OpenMpSymbols(string which, string library)
     {
         Assert.True(File.Exists(library), $"{library} is missing");
-        var start = new ProcessStartInfo("nm", ["-D", which, library]) { RedirectStandardOutput = true, UseShellExecute = false };
-        using Process process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.Equal(0, process.ExitCode);
+        (int code, string output, string error) = Tool.Run("nm", ["-D", which, library]);
+        Assert.True(code == 0, $"nm {library} exited {code}: {error}");
         return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Split('@')[0])
             .Where(name => name.StartsWith("GOMP_", StringComparison.Ordinal) || name.StartsWith("omp_", StringComparison.Ordinal))
@@ -86,22 +82,8 @@ public sealed class SerialOpenMpTests
 
     private static (string Stdout, string Stderr) Tesseract(string image, Dictionary<string, string> environment)
     {
-        var start = new ProcessStartInfo("tesseract", [image, "stdout", "--psm", "3"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach ((string name, string value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using Process process = Process.Start(start)!;
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        string stdout = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"tesseract {image} exited {process.ExitCode}: {stderr.Result}");
-        return (stdout, stderr.Result);
+        (int code, string stdout, string stderr) = Tool.Run("tesseract", [image, "stdout", "--psm", "3"], environment);
+        Assert.True(code == 0, $"tesseract {image} exited {code}: {stderr}");
+        return (stdout, stderr);
     }
 }

@@ -76,12 +76,8 @@ public sealed partial class SetupScriptTests
 
     private static (int Code, string Output) Run(string program, params string[] arguments)
     {
-        var start = new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using Process process = Process.Start(start)!;
-        string output = process.StandardOutput.ReadToEnd();
-        process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        return (process.ExitCode, output);
+        (int code, string output, _) = Tool.Run(program, arguments);
+        return (code, output);
     }
 
     private static string RepositoryRoot()

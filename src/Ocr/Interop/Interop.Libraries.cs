@@ -140,8 +140,9 @@ internal static partial class Libraries
     /// <remarks>
     /// With one engine per core, every parallel region in Tesseract (its LSTM runs one per time step) has a team of one
     /// thread, and libgomp still ends each with a futex wake system call, even at OMP_THREAD_LIMIT=1. Measured with
-    /// perf on 40 generated pages, that system call and the kernel's return from it were 10-15% of Tesseract's CPU
-    /// time; run inline, raw Tesseract on the same pages took 15-20% less wall time, with the same text on every page.
+    /// perf on 40 generated pages, libgomp (nearly all at that system call) and the kernel's return from it were 13% of
+    /// raw Tesseract's samples; run inline, raw Tesseract on the same pages took 37.1-37.6 CPU-s against 43.8-47.3 on
+    /// libgomp (alternating pairs), with the same text on every page.
     /// Falls back to libgomp, saying why in <see cref="OpenMpRuntime"/>, when <c>DIGITISE_OPENMP=libgomp</c>, when
     /// libtesseract is already loaded, when the library was not built (no C compiler), or when another OpenMP runtime is
     /// already in the global scope. A test keeps libtesseract's OpenMP imports to the six defined here: one more would go
