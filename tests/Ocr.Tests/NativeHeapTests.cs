@@ -75,7 +75,8 @@ public sealed class NativeHeapTests
 
         input.Writer.Complete();
         int before = Libraries.HeapTrims;
-        await new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }).RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false });
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
 
         Assert.Equal(16, await output.Reader.ReadAllAsync().CountAsync());
         Assert.True(Libraries.HeapTrims - before >= 2, $"{Libraries.HeapTrims - before} trims in 16 pages");

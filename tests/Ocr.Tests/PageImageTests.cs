@@ -130,7 +130,8 @@ public sealed class PageImageTests
         }
 
         input.Writer.Complete();
-        await new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = true }).RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = true });
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
 
         var kept = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         await foreach (PageItem item in output.Reader.ReadAllAsync())

@@ -24,19 +24,94 @@ public sealed class TesseractOcrStageTests
         Assert.True(cer <= 0.1, $"character error rate {cer:P1}");
     }
 
+    /// <summary>
+    /// A scale-out worker runs the pipeline once per file: the second file (here, a second run of the same stage) reads
+    /// on the engines the first one initialised, instead of initialising new ones.
+    /// </summary>
+    [CorpusFact]
+    public async Task RunAsync_SecondRunOfOneStage_ReusesTheFirstRunsEngines()
+    {
+        var log = new RecordingLogger<TesseractOcrStage>();
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }, logger: log);
+        string file = Path.Combine(Tesseract, "phototest-rotated-R.png");
+
+        PageText first = await RecogniseAsync(stage, file, pages: 2);
+        int engines = log.Count(3001);
+        PageText second = await RecogniseAsync(stage, file, pages: 2);
+
+        Assert.Equal(1, engines);
+        Assert.Equal(1, log.Count(3001));
+        Assert.Equal(first.Text, second.Text);
+        Assert.Equal(4, log.Count(3002));
+    }
+
+    /// <summary>Warm initialises the engines before any page (a worker's start-up); the pages then create none.</summary>
+    [CorpusFact]
+    public async Task Warm_BeforeTheFirstPage_EnginesReadyAndNoneMadeLater()
+    {
+        var log = new RecordingLogger<TesseractOcrStage>();
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 2, Previews = false, PageImages = false }, logger: log);
+
+        ((IOcrStage)stage).Warm();
+        stage.Warm();
+        await WaitUntilAsync(() => log.Count(3001) == 2);
+        PageText page = await RecogniseAsync(stage, Path.Combine(Tesseract, "phototest-rotated-R.png"), pages: 3);
+
+        Assert.NotEmpty(page.Text);
+        Assert.Equal(2, log.Count(3001));
+        Assert.Equal(3, log.Count(3002));
+    }
+
+    [CorpusFact]
+    public async Task Dispose_AfterARun_StageRefusesAnotherPage()
+    {
+        var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false });
+        await RecogniseAsync(stage, Path.Combine(Tesseract, "phototest-rotated-R.png"), pages: 1);
+
+        stage.Dispose();
+        stage.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => RecogniseAsync(stage, Path.Combine(Tesseract, "phototest-rotated-R.png"), pages: 1));
+        Assert.Throws<ObjectDisposedException>(stage.Warm);
+    }
+
     /// <summary>Runs one PNG page through a one-worker stage and returns what it made of it.</summary>
     internal static async Task<PageText> RecogniseAsync(string file, ILogger<TesseractOcrStage> log)
+    {
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }, logger: log);
+
+        return await RecogniseAsync(stage, file, pages: 1);
+    }
+
+    /// <summary>Runs <paramref name="pages"/> copies of one PNG page through <paramref name="stage"/> and returns the last page read.</summary>
+    private static async Task<PageText> RecogniseAsync(TesseractOcrStage stage, string file, int pages)
     {
         byte[] png = await File.ReadAllBytesAsync(file);
         var input = Channel.CreateUnbounded<PageItem>();
         var output = Channel.CreateUnbounded<PageItem>();
         var source = new SourceFile(file, Path.GetFileName(file), new string('0', 64), png.Length);
-        await input.Writer.WriteAsync(new PageImage(source, 1, 1, new EncodedImage(png, SourceFormat.Png, 0, 300)));
+        for (int page = 1; page <= pages; page++)
+        {
+            await input.Writer.WriteAsync(new PageImage(source, page, pages, new EncodedImage(png, SourceFormat.Png, 0, 300)));
+        }
+
         input.Writer.Complete();
 
-        await new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }, logger: log).RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
 
-        return Assert.IsType<PageText>(Assert.Single(await output.Reader.ReadAllAsync().ToListAsync()));
+        List<PageItem> read = await output.Reader.ReadAllAsync().ToListAsync();
+        Assert.Equal(pages, read.Count);
+        return Assert.IsType<PageText>(read.OrderBy(p => p.PageNumber).Last());
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "the engines did not initialise within 60 s");
+            await Task.Delay(20);
+        }
     }
 }
 

@@ -36,7 +36,8 @@ public sealed class DescenderPageTests : IDisposable
         await input.Writer.WriteAsync(new PageImage(new SourceFile(_file, "descenders.png", new string('0', 64), png.Length), 1, 1,
             new EncodedImage(png, SourceFormat.Png, 0, 300)));
         input.Writer.Complete();
-        await new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }).RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false });
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
 
         PageText read = Assert.IsType<PageText>(Assert.Single(await output.Reader.ReadAllAsync().ToListAsync()));
         Assert.Equal(0, read.Quality!.RotationDegrees);

@@ -28,7 +28,8 @@ public sealed class UnreadablePageFlagTests : IDisposable
         }
 
         input.Writer.Complete();
-        await new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false }).RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = false, PageImages = false });
+        await stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
 
         var flagged = new Dictionary<string, bool>(StringComparer.Ordinal);
         await foreach (PageItem item in output.Reader.ReadAllAsync())
