@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using Digitise.Domain;
 using Digitise.Ocr.Imaging;
@@ -83,25 +85,24 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         Exception? failure = null;
         try
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.EffectiveWorkers, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(input.ReadAllAsync(cancellationToken), parallel, async (item, ct) =>
+            // Each OCR worker is a thread of its own, not a thread-pool task: a page blocks it for a second or more, and
+            // on a two-core machine the pool starts with two threads, which the run's other work also needs (the MPI
+            // import and matcher prepared beside the first pages, the encoder, the store). On the pool, the second worker
+            // waited for a thread until the preparation was done: it began 0.17 s after the first on tesseract-test's
+            // seven pages, all of them read by then. (Raw Tesseract in the benchmark runs one thread per engine too.)
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task[] workers = [.. Enumerable.Range(1, _options.EffectiveWorkers).Select(number => Task.Factory.StartNew(
+                () => RecogniseAll(number, input, toEncode.Writer, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
+            try
             {
-                Recognised result = item switch
-                {
-                    PageImage { Content: EncodedImage image } page => Recognise(await TakeWorkerAsync().ConfigureAwait(false), page, image),
-                    PageImage { Content: TextLayer layer } page => new Recognised(FromTextLayer(page, layer), null),
-                    _ => new Recognised(item, null),
-                };
-                try
-                {
-                    await toEncode.Writer.WriteAsync(result, ct).ConfigureAwait(false);
-                }
-                catch
-                {
-                    result.Page?.Dispose();
-                    throw;
-                }
-            }).ConfigureAwait(false);
+                await Task.WhenAll(workers).ConfigureAwait(false);
+            }
+            catch (Exception) when (workers.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions)
+                .FirstOrDefault(e => e is not OperationCanceledException) is { } first)
+            {
+                // The failure itself, not a worker stopped because of it.
+                ExceptionDispatchInfo.Throw(first);
+            }
         }
         catch (Exception ex)
         {
@@ -173,8 +174,57 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         }
     }
 
-    /// <summary>The page's worker (returned to <see cref="_idle"/> when the page is done): idle, then warming, then a new one.</summary>
-    private async ValueTask<Worker> TakeWorkerAsync()
+    /// <summary>
+    /// One OCR worker's thread: takes pages until <paramref name="input"/> completes, each recognised on the engine it
+    /// takes when its first image page arrives (and gives back to <see cref="_idle"/> on the way out). A failure stops
+    /// the other workers through <paramref name="stop"/>.
+    /// </summary>
+    private void RecogniseAll(int number, ChannelReader<PageItem> input, ChannelWriter<Recognised> output, CancellationTokenSource stop)
+    {
+        Thread.CurrentThread.Name = string.Create(CultureInfo.InvariantCulture, $"OCR worker {number}");
+        CancellationToken cancellationToken = stop.Token;
+        Worker? worker = null;
+        try
+        {
+            // Blocking waits are this thread's to spend: it has nothing else to do.
+            while (input.WaitToReadAsync(cancellationToken).AsTask().GetAwaiter().GetResult())
+            {
+                while (input.TryRead(out PageItem? item))
+                {
+                    Recognised result = item switch
+                    {
+                        PageImage { Content: EncodedImage image } page => Recognise(worker ??= TakeWorker(), page, image),
+                        PageImage { Content: TextLayer layer } page => new Recognised(FromTextLayer(page, layer), null),
+                        _ => new Recognised(item, null),
+                    };
+                    try
+                    {
+                        output.WriteAsync(result, cancellationToken).AsTask().GetAwaiter().GetResult();
+                    }
+                    catch
+                    {
+                        result.Page?.Dispose();
+                        throw;
+                    }
+                }
+            }
+        }
+        catch
+        {
+            stop.Cancel();
+            throw;
+        }
+        finally
+        {
+            if (worker is not null)
+            {
+                _idle.Add(worker);
+            }
+        }
+    }
+
+    /// <summary>A worker for one OCR thread: an idle one, else one <see cref="Warm"/> started, else a new one.</summary>
+    private Worker TakeWorker()
     {
         if (_idle.TryTake(out Worker? idle))
         {
@@ -183,7 +233,7 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
 
         if (_warming.TryDequeue(out Task<Worker>? warming))
         {
-            return await warming.ConfigureAwait(false);
+            return warming.GetAwaiter().GetResult();
         }
 
         lock (_lock)
@@ -195,7 +245,7 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         return NewWorker();
     }
 
-    /// <summary>Recognises one page on <paramref name="worker"/>, then returns it to <see cref="_idle"/>.</summary>
+    /// <summary>Recognises one page on <paramref name="worker"/>.</summary>
     private Recognised Recognise(Worker worker, PageImage page, EncodedImage image)
     {
         PageBitmap? bitmap = null;
@@ -288,7 +338,6 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
             }
 
             bitmap?.Dispose();
-            _idle.Add(worker);
         }
 
         // The corrected page goes on to the encoder (which disposes it); the other bitmap is freed above.

@@ -90,6 +90,10 @@ internal static partial class RunCommand
 
         progress?.Finish();
 
+        // This host runs the pipeline once: its OCR engines (kept by the stage for a next run, as a worker's are) are
+        // freed now, not after the outputs, so writing them does not add to the run's peak memory.
+        (host.Get<IOcrStage>() as IDisposable)?.Dispose();
+
         // Written even when interrupted (what finished is on record); searchable PDFs wait for the batch to finish.
         (IReadOnlyList<ManifestRow> rows, BatchReconciliation? account, string manifest, string reconciliation) =
             await BatchOutput.WriteAsync(store, blobs, summary.BatchId, request.OutDirectory, searchablePdfs: !summary.Cancelled, CancellationToken.None).ConfigureAwait(false);
