@@ -81,8 +81,13 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = _options.EncodeWorkers == 1,
         });
-        Task encoding = EncodeAsync(toEncode.Reader, output, cancellationToken);
+
+        // One token stops everything: the caller's, a failed OCR worker, or a failed encoder (whose OCR workers would
+        // otherwise block for good on a full channel).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task encoding = EncodeAsync(toEncode.Reader, output, stop, cancellationToken);
         Exception? failure = null;
+        var workers = new List<Task>(_options.EffectiveWorkers);
         try
         {
             // Each OCR worker is a thread of its own, not a thread-pool task: a page blocks it for a second or more, and
@@ -90,11 +95,15 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
             // import and matcher prepared beside the first pages, the encoder, the store). On the pool, the second worker
             // waited for a thread until the preparation was done: it began 0.17 s after the first on tesseract-test's
             // seven pages, all of them read by then. (Raw Tesseract in the benchmark runs one thread per engine too.)
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task[] workers = [.. Enumerable.Range(1, _options.EffectiveWorkers).Select(number => Task.Factory.StartNew(
-                () => RecogniseAll(number, input, toEncode.Writer, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))];
             try
             {
+                for (int number = 1; number <= _options.EffectiveWorkers; number++)
+                {
+                    int worker = number;
+                    workers.Add(Task.Factory.StartNew(
+                        () => RecogniseAll(worker, input, toEncode.Writer, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+                }
+
                 await Task.WhenAll(workers).ConfigureAwait(false);
             }
             catch (Exception) when (workers.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions)
@@ -107,6 +116,10 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         catch (Exception ex)
         {
             failure = ex;
+
+            // Workers already started when another could not be (no thread): stopped and waited for before the token goes.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(workers).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
         finally
@@ -116,15 +129,28 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
             {
                 await encoding.ConfigureAwait(false);
             }
-            catch (Exception) when (failure is not null)
+            catch (Exception encoder) when (failure is not null)
             {
-                // The OCR side's failure is the one reported.
+                // The OCR side's failure is the one reported, unless the OCR workers only stopped because the encoder failed.
+                if (failure is OperationCanceledException && encoder is not OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    ExceptionDispatchInfo.Throw(encoder);
+                }
+            }
+            finally
+            {
+                // Pages recognised after a failed encoder emptied the channel still hold native bitmaps.
+                while (toEncode.Reader.TryRead(out Recognised? left))
+                {
+                    left.Page?.Dispose();
+                }
             }
         }
     }
 
     /// <summary>Encodes previews and page images off the OCR workers' time, then passes each page on; completes <paramref name="output"/>.</summary>
-    private async Task EncodeAsync(ChannelReader<Recognised> input, ChannelWriter<PageItem> output, CancellationToken cancellationToken)
+    /// <remarks>Its own failure stops the OCR workers through <paramref name="stop"/>; theirs reaches it as the completion of <paramref name="input"/>.</remarks>
+    private async Task EncodeAsync(ChannelReader<Recognised> input, ChannelWriter<PageItem> output, CancellationTokenSource stop, CancellationToken cancellationToken)
     {
         Exception? failure = null;
         try
@@ -160,7 +186,9 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         {
             failure = ex;
 
-            // Pages still queued hold native bitmaps: free them.
+            // The OCR workers stop too (they would wait for good to hand on their next page), and pages still queued
+            // hold native bitmaps: free them.
+            await stop.CancelAsync().ConfigureAwait(false);
             while (input.TryRead(out Recognised? left))
             {
                 left.Page?.Dispose();
@@ -184,6 +212,7 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         Thread.CurrentThread.Name = string.Create(CultureInfo.InvariantCulture, $"OCR worker {number}");
         CancellationToken cancellationToken = stop.Token;
         Worker? worker = null;
+        bool failed = false;
         try
         {
             // Blocking waits are this thread's to spend: it has nothing else to do.
@@ -209,8 +238,10 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
                 }
             }
         }
-        catch
+        catch (Exception ex)
         {
+            // An engine that failed inside a page is not trusted with another run; one stopped by cancellation is.
+            failed = ex is not OperationCanceledException;
             stop.Cancel();
             throw;
         }
@@ -218,9 +249,26 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         {
             if (worker is not null)
             {
-                _idle.Add(worker);
+                GiveBack(worker, failed);
             }
         }
+    }
+
+    /// <summary>Returns a worker to <see cref="_idle"/> for the next page or run; frees it instead when it failed or the stage is disposed.</summary>
+    private void GiveBack(Worker worker, bool failed)
+    {
+        lock (_lock)
+        {
+            if (!failed && !_disposed)
+            {
+                _idle.Add(worker);
+                return;
+            }
+
+            _workers--;
+        }
+
+        worker.Dispose();
     }
 
     /// <summary>A worker for one OCR thread: an idle one, else one <see cref="Warm"/> started, else a new one.</summary>
@@ -231,9 +279,13 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
             return idle;
         }
 
-        if (_warming.TryDequeue(out Task<Worker>? warming))
+        while (_warming.TryDequeue(out Task<Worker>? warming))
         {
-            return warming.GetAwaiter().GetResult();
+            // One that failed (already uncounted, and reported by no page) is dropped: a new one is tried instead.
+            if (!warming.IsFaulted)
+            {
+                return warming.GetAwaiter().GetResult();
+            }
         }
 
         lock (_lock)

@@ -81,6 +81,33 @@ public sealed class TesseractOcrStageTests
         Assert.All(threads, t => Assert.Matches("^OCR worker [12]$", t.Name ?? string.Empty));
     }
 
+    /// <summary>
+    /// When the encoder fails (here: the stage's output is already closed), the OCR workers stop instead of waiting for
+    /// good to hand on their next page, and the encoder's failure is what the run reports.
+    /// </summary>
+    [CorpusFact]
+    public async Task RunAsync_EncoderFails_WorkersStopAndItsFailureIsReported()
+    {
+        using var stage = new TesseractOcrStage(new OcrOptions { Workers = 1, Previews = true, PageImages = false });
+        byte[] png = await File.ReadAllBytesAsync(Path.Combine(Tesseract, "phototest-rotated-R.png"));
+        var input = Channel.CreateUnbounded<PageItem>();
+        var output = Channel.CreateUnbounded<PageItem>();
+        var source = new SourceFile("p.png", "p.png", new string('0', 64), png.Length);
+        for (int page = 1; page <= 6; page++)
+        {
+            await input.Writer.WriteAsync(new PageImage(source, page, 6, new EncodedImage(png, SourceFormat.Png, 0, 300)));
+        }
+
+        input.Writer.Complete();
+        output.Writer.Complete();
+
+        Task run = stage.RunAsync(input.Reader, output.Writer, CancellationToken.None);
+        Task finished = await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(2)));
+
+        Assert.Same(run, finished);
+        await Assert.ThrowsAsync<ChannelClosedException>(() => run);
+    }
+
     [CorpusFact]
     public async Task Dispose_AfterARun_StageRefusesAnotherPage()
     {
