@@ -18,14 +18,6 @@ public interface IPageSource
 public interface IOcrStage
 {
     Task RunAsync(ChannelReader<PageItem> input, ChannelWriter<PageItem> output, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Starts, in the background, whatever the stage needs before its first page (engines to initialise), so a host can
-    /// overlap it with its own start-up. Returns at once; optional (a stage that needs nothing does nothing).
-    /// </summary>
-    void Warm()
-    {
-    }
 }
 
 /// <summary>Reads identifiers (NHS number, DOB, names, ...) from a document's pages.</summary>

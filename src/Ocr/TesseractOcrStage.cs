@@ -20,8 +20,7 @@ namespace Digitise.Ocr;
 /// <remarks>
 /// Workers are created when a page first needs one, and outlive the run: a scale-out worker runs the pipeline once per
 /// file, and each file reuses the engines of the file before instead of initialising new ones (about 0.1 s of a core
-/// each, per file). <see cref="Warm"/> starts them initialising in the background ahead of the first page;
-/// <see cref="Dispose"/> frees them.
+/// each, per file). <see cref="Dispose"/> frees them.
 /// </remarks>
 public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
 {
@@ -32,13 +31,7 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
     /// <summary>Workers between pages (of this run or an earlier one).</summary>
     private readonly ConcurrentBag<Worker> _idle = [];
 
-    /// <summary>Workers <see cref="Warm"/> started initialising, each taken by the first page that finds no idle worker.</summary>
-    private readonly ConcurrentQueue<Task<Worker>> _warming = new();
-
     private readonly Lock _lock = new();
-
-    /// <summary>Workers alive or initialising (under <see cref="_lock"/>).</summary>
-    private int _workers;
 
     private bool _disposed;
 
@@ -51,25 +44,6 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         _options = options;
         _qa = qa ?? new QaOptions();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-    }
-
-    /// <summary>
-    /// Starts initialising the engines the stage will use (one per worker, less those it already has) on the thread pool,
-    /// so that the first pages find them ready: a scale-out worker calls it as it starts, before it opens the store and
-    /// queue. Returns at once; a failure to initialise is reported by the page that takes the engine. Called again, it
-    /// starts only what is missing. (`digitise run` does not: on two cores it measured no faster, because start-up
-    /// keeps both cores busy, and a one-page batch would pay for an engine it never uses.)
-    /// </summary>
-    public void Warm()
-    {
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            for (; _workers < _options.EffectiveWorkers; _workers++)
-            {
-                _warming.Enqueue(Task.Run(NewWorker));
-            }
-        }
     }
 
     public async Task RunAsync(ChannelReader<PageItem> input, ChannelWriter<PageItem> output, CancellationToken cancellationToken)
@@ -264,37 +238,28 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
                 _idle.Add(worker);
                 return;
             }
-
-            _workers--;
         }
 
         worker.Dispose();
     }
 
-    /// <summary>A worker for one OCR thread: an idle one, else one <see cref="Warm"/> started, else a new one.</summary>
+    /// <summary>A worker for one OCR thread: an idle one (of this run or an earlier one), else a new one.</summary>
     private Worker TakeWorker()
     {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+        }
+
         if (_idle.TryTake(out Worker? idle))
         {
             return idle;
         }
 
-        while (_warming.TryDequeue(out Task<Worker>? warming))
-        {
-            // One that failed (already uncounted, and reported by no page) is dropped: a new one is tried instead.
-            if (!warming.IsFaulted)
-            {
-                return warming.GetAwaiter().GetResult();
-            }
-        }
-
-        lock (_lock)
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            _workers++;
-        }
-
-        return NewWorker();
+        long started = Stopwatch.GetTimestamp();
+        var engine = new TesseractEngine(_options);
+        LogEngineCreated(_options.Language, Libraries.OpenMpRuntime ?? "?", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new Worker(engine, new PageAnalyser(_qa));
     }
 
     /// <summary>Recognises one page on <paramref name="worker"/>.</summary>
@@ -411,28 +376,7 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         }
     }
 
-    /// <summary>A new worker, already counted in <see cref="_workers"/> (uncounted again if its engine fails).</summary>
-    private Worker NewWorker()
-    {
-        try
-        {
-            long started = Stopwatch.GetTimestamp();
-            var engine = new TesseractEngine(_options);
-            LogEngineCreated(_options.Language, Libraries.OpenMpRuntime ?? "?", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            return new Worker(engine, new PageAnalyser(_qa));
-        }
-        catch
-        {
-            lock (_lock)
-            {
-                _workers--;
-            }
-
-            throw;
-        }
-    }
-
-    /// <summary>Frees every engine: the idle ones, and those still initialising once they are done. Call it after the last run.</summary>
+    /// <summary>Frees every idle engine. Call it after the last run; an engine handed back later is freed then.</summary>
     public void Dispose()
     {
         lock (_lock)
@@ -443,18 +387,6 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
             }
 
             _disposed = true;
-        }
-
-        while (_warming.TryDequeue(out Task<Worker>? warming))
-        {
-            try
-            {
-                warming.GetAwaiter().GetResult().Dispose();
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // Never taken by a page, so nothing was reported: the engine that failed to initialise is simply not freed.
-            }
         }
 
         while (_idle.TryTake(out Worker? worker))

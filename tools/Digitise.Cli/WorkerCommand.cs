@@ -64,7 +64,6 @@ internal static class WorkerCommand
         {
             OcrOptions ocr = host.Get<OcrOptions>();
             log.WriteLine($"digitise worker {Environment.ProcessId}: OCR {TesseractEngine.Probe(ocr)}; {ocr.EffectiveWorkers} OCR worker(s)");
-            host.Get<IOcrStage>().Warm(); // engines initialise while the store and queue open; they serve every file after
             await using IDigitiseStore store = await host.Storage.OpenStoreAsync(cancellationToken).ConfigureAwait(false);
             IBlobStore blobStore = host.Get<IBlobStore>();
             IWorkQueue work = await host.Storage.OpenQueueAsync(cancellationToken).ConfigureAwait(false);
