@@ -13,7 +13,6 @@ public sealed record TypeExample(IReadOnlyList<string> PageTexts, string Code);
 /// </summary>
 public sealed class TypeModel
 {
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = false };
 
     private readonly Dictionary<string, float[]> _weights;
     private readonly float[] _bias;
@@ -112,12 +111,12 @@ public sealed class TypeModel
         var kept = _weights.Where(kv => kv.Value.Any(w => MathF.Abs(w) >= 0.005f))
             .OrderBy(kv => kv.Key, StringComparer.Ordinal)
             .ToDictionary(kv => kv.Key, kv => kv.Value.Select(w => MathF.Round(w, 4)).ToArray(), StringComparer.Ordinal);
-        return JsonSerializer.Serialize(new Stored(Version, Classes.ToArray(), _bias, kept, Examples), Json);
+        return JsonSerializer.Serialize(new Stored(Version, Classes.ToArray(), _bias, kept, Examples), TypeModelJson.Default.Stored);
     }
 
     public static TypeModel FromJson(string json)
     {
-        Stored stored = JsonSerializer.Deserialize<Stored>(json, Json) ?? throw new InvalidDataException("Empty document-type model.");
+        Stored stored = JsonSerializer.Deserialize(json, TypeModelJson.Default.Stored) ?? throw new InvalidDataException("Empty document-type model.");
         if (stored.Classes.Length == 0 || stored.Bias.Length != stored.Classes.Length || stored.Weights.Values.Any(w => w.Length != stored.Classes.Length))
         {
             throw new InvalidDataException($"Document-type model {stored.Version} is malformed: its weights do not match its {stored.Classes.Length} classes.");
@@ -166,10 +165,17 @@ public sealed class TypeModel
         return e.Select(x => x / total).ToArray();
     }
 
-    private sealed record Stored(
+    internal sealed record Stored(
         [property: JsonPropertyName("version")] string Version,
         [property: JsonPropertyName("classes")] string[] Classes,
         [property: JsonPropertyName("bias")] float[] Bias,
         [property: JsonPropertyName("weights")] Dictionary<string, float[]> Weights,
         [property: JsonPropertyName("examples")] int Examples);
 }
+
+/// <summary>
+/// The stored model's JSON, generated at build time: no reflection, and no serializer code compiled at run time (the seed
+/// model is read at every start of <c>digitise run</c>).
+/// </summary>
+[JsonSerializable(typeof(TypeModel.Stored))]
+internal sealed partial class TypeModelJson : JsonSerializerContext;

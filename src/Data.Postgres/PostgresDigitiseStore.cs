@@ -281,8 +281,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                 reader.GetString(7) == "pdf_text_layer" ? TextOrigin.PdfTextLayer : TextOrigin.Ocr,
                 TimeSpan.FromMilliseconds(reader.GetInt64(8)))
             {
-                Quality = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<PageQuality>(reader.GetString(9)),
-                Barcodes = JsonSerializer.Deserialize<List<Barcode>>(reader.GetString(10)) ?? [],
+                Quality = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize(reader.GetString(9), PageJson.Default.PageQuality),
+                Barcodes = JsonSerializer.Deserialize(reader.GetString(10), PageJson.Default.ListBarcode) ?? [],
             });
         }
 
@@ -635,8 +635,8 @@ public sealed class PostgresDigitiseStore : IDigitiseStore
                 command.Parameters.Add(new NpgsqlParameter { Value = SqliteColumns.Origin(item.Origin) });
                 command.Parameters.Add(new NpgsqlParameter { Value = (long)Math.Round(item.Elapsed.TotalMilliseconds, MidpointRounding.AwayFromZero) });
                 command.Parameters.Add(new NpgsqlParameter { Value = item.Quality?.Flags() ?? string.Empty });
-                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = item.Quality is null ? DBNull.Value : JsonSerializer.Serialize(item.Quality) });
-                command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(item.Barcodes) });
+                command.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = item.Quality is null ? DBNull.Value : JsonSerializer.Serialize(item.Quality, PageJson.Default.PageQuality) });
+                command.Parameters.Add(new NpgsqlParameter { Value = JsonSerializer.Serialize(item.Barcodes, PageJson.Default.IReadOnlyListBarcode) });
                 batch.BatchCommands.Add(command);
             }
 

@@ -50,8 +50,8 @@ public sealed partial class SqliteDigitiseStore
                 reader.GetString(7) == "pdf_text_layer" ? TextOrigin.PdfTextLayer : TextOrigin.Ocr,
                 TimeSpan.FromMilliseconds(reader.GetInt64(8)))
             {
-                Quality = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize<PageQuality>(reader.GetString(9)),
-                Barcodes = JsonSerializer.Deserialize<List<Barcode>>(reader.GetString(10)) ?? [],
+                Quality = reader.IsDBNull(9) ? null : JsonSerializer.Deserialize(reader.GetString(9), PageJson.Default.PageQuality),
+                Barcodes = JsonSerializer.Deserialize(reader.GetString(10), PageJson.Default.ListBarcode) ?? [],
             });
         }
 

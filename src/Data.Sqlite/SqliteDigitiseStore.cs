@@ -544,8 +544,8 @@ public sealed partial class SqliteDigitiseStore : IDigitiseStore
             origin.Value = SqliteColumns.Origin(item.Origin);
             ms.Value = (long)Math.Round(item.Elapsed.TotalMilliseconds, MidpointRounding.AwayFromZero);
             qaFlags.Value = item.Quality?.Flags() ?? string.Empty;
-            qa.Value = item.Quality is null ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(item.Quality);
-            barcodes.Value = System.Text.Json.JsonSerializer.Serialize(item.Barcodes);
+            qa.Value = item.Quality is null ? DBNull.Value : System.Text.Json.JsonSerializer.Serialize(item.Quality, PageJson.Default.PageQuality);
+            barcodes.Value = System.Text.Json.JsonSerializer.Serialize(item.Barcodes, PageJson.Default.IReadOnlyListBarcode);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
