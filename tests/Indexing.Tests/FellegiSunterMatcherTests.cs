@@ -206,6 +206,35 @@ public sealed class FellegiSunterMatcherTests
     }
 
     [Fact]
+    public void Compare_PatientsSideWorkedOutOnce_GivesTheLevelsOfEachFieldCompared()
+    {
+        // The u of a model compares every patient with every other through keys and phonetic codes worked out once per
+        // patient (PatientSide, DocumentEvidence.PhoneticOf); each level must be what the field's own comparison gives.
+        string[] families = ["PHILLIPS", "FILIPS", "KNIGHT", "NIGHT", "THOMPSON", "TOMSON", "SMITH", "SMYTH", "SCHMIDT", "MACDONALD", "MCDONALD", "WRIGHT", "RIGHT"];
+        List<Patient> patients = [.. families.Select((f, i) => new Patient(
+            $"V{i}", null, null, f, i % 2 == 0 ? "ANN" : "ANNE", new DateOnly(1950 + i, 1 + (i % 12), 1 + i), i % 2 == 0 ? "F" : "M", null, null)),
+            .. Filler(40)];
+
+        var levels = new List<string>();
+        foreach (Patient document in patients)
+        {
+            var evidence = new DocumentEvidence(ModelTrainer.AsIdentifiers(document));
+            foreach (Patient patient in patients.Where(p => p != document))
+            {
+                ComparisonVector vector = FieldComparer.Compare(evidence, patient);
+                string family = FieldComparer.CompareFamily(Names.Key(document.FamilyName), Names.Key(patient.FamilyName), Names.Key(patient.PreviousFamilyName));
+                Assert.Equal(family, vector[MatchFields.FamilyName]);
+                Assert.Equal(FieldComparer.CompareDate(document.DateOfBirth!.Value, patient.DateOfBirth!.Value), vector[MatchFields.DateOfBirth]);
+                levels.Add(family);
+            }
+        }
+
+        // The phonetic level is reached (names no closer agree), so the codes worked out once are the ones compared.
+        Assert.Contains(MatchFields.Phonetic, levels);
+        Assert.Contains(MatchFields.Different, levels);
+    }
+
+    [Fact]
     public void Model_RoundTripsThroughJson()
     {
         MatchModel model = MatchModel.Default();

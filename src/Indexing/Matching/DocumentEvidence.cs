@@ -11,6 +11,8 @@ public readonly record struct NationalNumber(string Value, bool Valid, bool Corr
 /// <summary>A document's identifiers, de-duplicated and normalised for comparison, with its internal conflicts (two patients named).</summary>
 public sealed class DocumentEvidence
 {
+    private readonly Dictionary<string, PhoneticKeys> _familyPhonetics;
+
     public DocumentEvidence(IReadOnlyList<ExtractedIdentifier> identifiers)
     {
         ArgumentNullException.ThrowIfNull(identifiers);
@@ -48,6 +50,7 @@ public sealed class DocumentEvidence
         FamilyNames = [.. Values(IdentifierKind.FamilyName).Select(Names.Key).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
         GivenNames = [.. Values(IdentifierKind.GivenName).Select(Names.Key).Where(k => !Names.IsJunkGivenName(k)).Distinct(StringComparer.Ordinal)];
         PatientFamilyNames = [.. Values(IdentifierKind.FamilyName, i => i.AboutPatient).Select(Names.Key).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
+        _familyPhonetics = FamilyNames.Concat(PatientFamilyNames).Distinct(StringComparer.Ordinal).ToDictionary(f => f, PhoneticKeys.Of, StringComparer.Ordinal);
         PatientGivenNames = [.. Values(IdentifierKind.GivenName, i => i.AboutPatient).Select(Names.Key).Where(k => !Names.IsJunkGivenName(k)).Distinct(StringComparer.Ordinal)];
         Sexes = [.. Values(IdentifierKind.Sex).Where(s => s is "M" or "F")];
         Postcodes = [.. Values(IdentifierKind.Postcode).Select(PatientIndex.PostcodeKey).OfType<string>().Distinct(StringComparer.Ordinal)];
@@ -103,6 +106,10 @@ public sealed class DocumentEvidence
     public IReadOnlyList<DateOnly> DatesOfBirth { get; }
 
     public IReadOnlyList<string> FamilyNames { get; }
+
+    /// <summary>The phonetic keys of one of <see cref="FamilyNames"/>, worked out once for every candidate compared.</summary>
+    internal PhoneticKeys PhoneticOf(string familyKey) =>
+        _familyPhonetics.TryGetValue(familyKey, out PhoneticKeys keys) ? keys : PhoneticKeys.Of(familyKey);
 
     public IReadOnlyList<string> GivenNames { get; }
 

@@ -37,22 +37,24 @@ public static class FieldComparer
         _ => throw new ArgumentOutOfRangeException(nameof(field), field, "Unknown field."),
     };
 
-    public static ComparisonVector Compare(DocumentEvidence evidence, Patient patient) => Compare(evidence, patient, null);
+    public static ComparisonVector Compare(DocumentEvidence evidence, Patient patient) => Compare(evidence, new PatientSide(patient), null);
+
+    internal static ComparisonVector Compare(DocumentEvidence evidence, Patient patient, CandidateFindings? found) => Compare(evidence, new PatientSide(patient), found);
 
     /// <summary>
     /// The levels from what the extractor read, raised by what a search of the document for this patient found (a search
     /// only ever agrees). A name read from text that is not about the patient never makes a field "different".
     /// </summary>
-    internal static ComparisonVector Compare(DocumentEvidence evidence, Patient patient, CandidateFindings? found)
+    internal static ComparisonVector Compare(DocumentEvidence evidence, PatientSide patient, CandidateFindings? found)
     {
         ArgumentNullException.ThrowIfNull(evidence);
         ArgumentNullException.ThrowIfNull(patient);
         var sources = new EvidenceSource?[MatchFields.FieldCount];
-        string nhsKey = InMemoryPatientIndex.NhsKey(patient.NhsNumber);
+        string nhsKey = patient.NhsKey;
         string nhs = CompareNational(evidence.NationalNumbers, nhsKey);
         sources[0] = nhs == MatchFields.Absent ? null : nhs == MatchFields.Different ? EvidenceSource.Label : evidence.SourceOf(IdentifierKind.NhsNumber, nhsKey);
 
-        string hospitalKey = InMemoryPatientIndex.HospitalKey(patient.HospitalNumber);
+        string hospitalKey = patient.HospitalKey;
         string hospital = hospitalKey.Length == 0 ? MatchFields.Absent
             : evidence.HospitalNumbers.Contains(hospitalKey, StringComparer.Ordinal) ? MatchFields.Exact
             : evidence.CorrectedHospitalNumbers.Contains(hospitalKey, StringComparer.Ordinal) ? MatchFields.Corrected
@@ -70,14 +72,15 @@ public static class FieldComparer
             (dob, sources[2]) = (MatchFields.Exact, EvidenceSource.Search);
         }
 
-        string familyKey = Names.Key(patient.FamilyName);
-        string previousKey = Names.Key(patient.PreviousFamilyName);
-        string givenKey = Names.Key(patient.GivenName);
-        bool junkGiven = Names.IsJunkGivenName(givenKey);
+        string familyKey = patient.FamilyKey;
+        string previousKey = patient.PreviousKey;
+        string givenKey = patient.GivenKey;
+        bool junkGiven = patient.JunkGiven;
         string family = MatchFields.Absent;
         if (familyKey.Length > 0)
         {
-            family = NameLevel(evidence.FamilyNames, evidence.PatientFamilyNames, f => CompareFamily(f, familyKey, previousKey), MatchFields.FamilyName);
+            family = NameLevel(evidence.FamilyNames, evidence.PatientFamilyNames,
+                f => CompareFamily(f, familyKey, previousKey, () => evidence.PhoneticOf(f).SoundAlike(patient.FamilyPhonetic)), MatchFields.FamilyName);
         }
 
         string given = junkGiven ? MatchFields.Absent
@@ -108,9 +111,9 @@ public static class FieldComparer
         }
 
         string? agreedFamily = family == MatchFields.Exact ? familyKey : family == MatchFields.PreviousName ? previousKey : null;
-        string sex = Best(evidence.Sexes, patient.Sex is "M" or "F" ? patient.Sex : string.Empty, static (a, b) => a == b ? MatchFields.Exact : MatchFields.Different, MatchFields.Sex);
+        string sex = Best(evidence.Sexes, patient.Sex, static (a, b) => a == b ? MatchFields.Exact : MatchFields.Different, MatchFields.Sex);
         sources[5] = sex == MatchFields.Absent ? null : EvidenceSource.Label;
-        string postcodeKey = PatientIndex.PostcodeKey(patient.Postcode) ?? string.Empty;
+        string postcodeKey = patient.PostcodeKey;
         string postcode = Best(evidence.Postcodes, postcodeKey, ComparePostcode, MatchFields.Postcode);
         sources[6] = postcode == MatchFields.Absent ? null : postcode == MatchFields.Exact ? evidence.SourceOf(IdentifierKind.Postcode, postcodeKey) : EvidenceSource.Layout;
         if (found?.Postcode == true && postcode != MatchFields.Exact)
@@ -168,9 +171,11 @@ public static class FieldComparer
             return MatchFields.Swapped;
         }
 
-        string a = document.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        string b = patient.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-        if (OneDigitApart(a, b))
+        Span<char> a = stackalloc char[8];
+        Span<char> b = stackalloc char[8];
+        if (document.TryFormat(a, out int aLength, "yyyyMMdd", CultureInfo.InvariantCulture)
+            && patient.TryFormat(b, out int bLength, "yyyyMMdd", CultureInfo.InvariantCulture)
+            && OneDigitApart(a[..aLength], b[..bLength]))
         {
             return MatchFields.OneDigit;
         }
@@ -179,7 +184,7 @@ public static class FieldComparer
     }
 
     /// <summary>One differing digit, or two adjacent digits swapped.</summary>
-    internal static bool OneDigitApart(string a, string b)
+    internal static bool OneDigitApart(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
     {
         if (a.Length != b.Length)
         {
@@ -210,7 +215,11 @@ public static class FieldComparer
         return count == 1 || (count == 2 && second == first + 1 && a[first] == b[second] && a[second] == b[first]);
     }
 
-    public static string CompareFamily(string document, string patient, string previous)
+    public static string CompareFamily(string document, string patient, string previous) =>
+        CompareFamily(document, patient, previous, () => PhoneticKeys.Of(document).SoundAlike(PhoneticKeys.Of(patient)));
+
+    /// <param name="soundAlike">Whether the two names share a phonetic key; asked only when nothing closer agrees.</param>
+    private static string CompareFamily(string document, string patient, string previous, Func<bool> soundAlike)
     {
         if (document == patient)
         {
@@ -228,7 +237,7 @@ public static class FieldComparer
             return MatchFields.JaroWinklerHigh;
         }
 
-        if (Phonetic.Soundex(document) == Phonetic.Soundex(patient) || Phonetic.MetaphoneLite(document) == Phonetic.MetaphoneLite(patient))
+        if (soundAlike())
         {
             return MatchFields.Phonetic;
         }

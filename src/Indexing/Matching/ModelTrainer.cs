@@ -233,10 +233,13 @@ public static class ModelTrainer
 
         // Each patient's record as document evidence, built once (not once per pair it is drawn in): the same pairs and
         // levels, at a fraction of the cost every `digitise run` without a trained model pays before its first page.
+        // So is each patient's side of a comparison (keys, phonetic codes).
         var evidence = new DocumentEvidence?[patients.Count];
+        var sides = new PatientSide?[patients.Count];
         void Count(int first, int second)
         {
-            ComparisonVector v = FieldComparer.Compare(evidence[first] ??= new DocumentEvidence(AsIdentifiers(patients[first])), patients[second]);
+            ComparisonVector v = FieldComparer.Compare(
+                evidence[first] ??= new DocumentEvidence(AsIdentifiers(patients[first])), sides[second] ??= new PatientSide(patients[second]), null);
             for (int f = 0; f < v.Levels.Length; f++)
             {
                 counts[f][Array.IndexOf(MatchFields.Levels[f].Levels, v.Levels[f])]++;
