@@ -50,7 +50,7 @@ public sealed class DocumentEvidence
         FamilyNames = [.. Values(IdentifierKind.FamilyName).Select(Names.Key).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
         GivenNames = [.. Values(IdentifierKind.GivenName).Select(Names.Key).Where(k => !Names.IsJunkGivenName(k)).Distinct(StringComparer.Ordinal)];
         PatientFamilyNames = [.. Values(IdentifierKind.FamilyName, i => i.AboutPatient).Select(Names.Key).Where(k => k.Length > 0).Distinct(StringComparer.Ordinal)];
-        _familyPhonetics = FamilyNames.Concat(PatientFamilyNames).Distinct(StringComparer.Ordinal).ToDictionary(f => f, PhoneticKeys.Of, StringComparer.Ordinal);
+        _familyPhonetics = FamilyNames.ToDictionary(f => f, PhoneticKeys.Of, StringComparer.Ordinal); // PatientFamilyNames are among them
         PatientGivenNames = [.. Values(IdentifierKind.GivenName, i => i.AboutPatient).Select(Names.Key).Where(k => !Names.IsJunkGivenName(k)).Distinct(StringComparer.Ordinal)];
         Sexes = [.. Values(IdentifierKind.Sex).Where(s => s is "M" or "F")];
         Postcodes = [.. Values(IdentifierKind.Postcode).Select(PatientIndex.PostcodeKey).OfType<string>().Distinct(StringComparer.Ordinal)];
