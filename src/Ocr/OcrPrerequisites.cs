@@ -22,6 +22,9 @@ public static class OcrPrerequisites
     /// <summary>Which OpenMP runtime runs Tesseract's parallel regions (<c>serial</c>, or libgomp and why); null before Tesseract loads.</summary>
     public static string? OpenMpRuntime => Libraries.OpenMpRuntime;
 
+    /// <summary>How Tesseract keeps its line images (<c>in memory</c>, or PNG and why); null before Tesseract loads.</summary>
+    public static string? LineImages => Libraries.LineImages;
+
     public static IReadOnlyList<PrerequisiteStatus> Check(OcrOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -39,6 +42,16 @@ public static class OcrPrerequisites
                 "OpenMP runtime",
                 runtime == "serial",
                 runtime == "serial" ? $"serial ({Libraries.SerialOpenMpFile}: Tesseract's parallel regions run inline, one engine per core)" : runtime,
+                Required: false));
+        }
+
+        if (Libraries.LineImages is string lineImages)
+        {
+            bool inMemory = lineImages == Libraries.LineImagesInMemory;
+            found.Add(new PrerequisiteStatus(
+                "Tesseract line images",
+                inMemory,
+                inMemory ? $"in memory ({Libraries.LineImagesFile}: each text line's image is not encoded as PNG and decoded again)" : lineImages,
                 Required: false));
         }
 

@@ -227,18 +227,19 @@ internal static partial class BenchmarkRunner
     }
 
     /// <summary>
-    /// Raw Tesseract, one reused engine per thread: on Debian's libgomp at OMP_THREAD_LIMIT=1 (the reference), or
-    /// <paramref name="serialOpenMp"/> with the serial OpenMP runtime the pipeline loads (the same engine on the same runtime).
+    /// Raw Tesseract, one reused engine per thread: as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 with its PNG line
+    /// images (the reference), or <paramref name="serialOpenMp"/> with the serial OpenMP runtime and in-memory line images
+    /// the pipeline loads (the same engine as the pipeline's).
     /// </summary>
     private static async Task<BenchRow> CeilingAsync(string documents, int expectedPages, int cores, bool serialOpenMp, string work, string? textDirectory, TextWriter log, CancellationToken cancellationToken)
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"Ceiling: raw Tesseract, {cores} threads x 1 reused engine, {(serialOpenMp ? "serial OpenMP runtime (as the pipeline)" : "Debian's libgomp (the reference)")}");
+        string name = string.Create(CultureInfo.InvariantCulture, $"Ceiling: raw Tesseract, {cores} threads x 1 reused engine, {(serialOpenMp ? "serial OpenMP runtime, line images in memory (as the pipeline)" : "as Debian ships it: libgomp, PNG line images (the reference)")}");
         Directory.CreateDirectory(work);
         log.WriteLine($"digitise-bench: {name} ...");
         string self = Path.Combine(AppContext.BaseDirectory, "digitise-bench.dll");
         string[] arguments = [self, "ceiling", documents, "--threads", cores.ToString(CultureInfo.InvariantCulture), .. textDirectory is null ? Array.Empty<string>() : ["--text", textDirectory]];
         (ChildResult result, double seconds, long peakKb, double cpu) = await MeasureCpuAsync(
-            monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, serialOpenMp ? null : ChildProcess.DebianOpenMp, cancellationToken)).ConfigureAwait(false);
+            monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, serialOpenMp ? null : ChildProcess.TesseractAsShipped, cancellationToken)).ConfigureAwait(false);
         Match match = CeilingPages().Match(result.Stdout);
         int pages = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         if (result.ExitCode != 0 || pages != expectedPages)
@@ -247,12 +248,18 @@ internal static partial class BenchmarkRunner
             return new BenchRow(name, expectedPages, seconds, peakKb, string.Create(CultureInfo.InvariantCulture, $"failed (exit {result.ExitCode}, {pages} pages)"));
         }
 
-        // Each row must have run on the runtime it names: a reference that silently ran serial (or the reverse) would
-        // make the comparison meaningless.
+        // Each row must have run the engine it names: a reference that silently ran serial or with in-memory line images
+        // (or the reverse) would make the comparison meaningless.
         string runtime = CeilingOpenMp().Match(result.Stdout) is { Success: true } m ? m.Groups[1].Value.Trim() : "?";
         if ((runtime == "serial") != serialOpenMp)
         {
             return new BenchRow(name, pages, seconds, peakKb, $"ran on OpenMP runtime '{runtime}'");
+        }
+
+        string lineImages = CeilingLineImages().Match(result.Stdout) is { Success: true } l ? l.Groups[1].Value.Trim() : "?";
+        if ((lineImages == "in memory") != serialOpenMp)
+        {
+            return new BenchRow(name, pages, seconds, peakKb, $"ran with line images '{lineImages}'");
         }
 
         return new BenchRow(name, pages, seconds, peakKb, CpuSeconds: cpu);
@@ -373,7 +380,7 @@ internal static partial class BenchmarkRunner
         o.WriteLine("- Wall time of child processes started by the benchmark (start-up and model loading included); OMP_THREAD_LIMIT=1; peak memory = max resident memory of the child process tree (summed over concurrent processes)");
         if (options.Repeat > 1)
         {
-            o.WriteLine(string.Create(inv, $"- Each throughput figure of raw Tesseract (the ceiling, on Debian's libgomp and on the serial OpenMP runtime) and the pipeline is the median of {options.Repeat} alternating runs (raw, raw serial, pipeline, raw, ...): wall and CPU seconds each their own median, peak memory the highest of the runs; every other row ran once"));
+            o.WriteLine(string.Create(inv, $"- Each throughput figure of raw Tesseract (the ceiling, as Debian ships it and as the pipeline runs it) and the pipeline is the median of {options.Repeat} alternating runs (raw, raw serial, pipeline, raw, ...): wall and CPU seconds each their own median, peak memory the highest of the runs; every other row ran once"));
         }
 
         o.WriteLine();
@@ -422,6 +429,9 @@ internal static partial class BenchmarkRunner
 
     [GeneratedRegex(@"^openmp (.+)$", RegexOptions.Multiline)]
     private static partial Regex CeilingOpenMp();
+
+    [GeneratedRegex(@"^line-images (.+)$", RegexOptions.Multiline)]
+    private static partial Regex CeilingLineImages();
 }
 
 /// <summary>The lines describing the machine and the OCR stack.</summary>
