@@ -22,8 +22,8 @@ public static class OcrPrerequisites
     /// <summary>Which OpenMP runtime runs Tesseract's parallel regions (<c>serial</c>, or libgomp and why); null before Tesseract loads.</summary>
     public static string? OpenMpRuntime => Libraries.OpenMpRuntime;
 
-    /// <summary>How Tesseract keeps its line images (<c>in memory</c>, or PNG and why); null before Tesseract loads.</summary>
-    public static string? LineImages => Libraries.LineImages;
+    /// <summary>How Tesseract's Leptonica calls are served (<c>faster</c>, or as shipped and why); null before Tesseract loads.</summary>
+    public static string? TesseractImages => Libraries.TesseractImages;
 
     public static IReadOnlyList<PrerequisiteStatus> Check(OcrOptions options)
     {
@@ -45,13 +45,13 @@ public static class OcrPrerequisites
                 Required: false));
         }
 
-        if (Libraries.LineImages is string lineImages)
+        if (Libraries.TesseractImages is string images)
         {
-            bool inMemory = lineImages == Libraries.LineImagesInMemory;
+            bool faster = images == Libraries.TesseractImagesFaster;
             found.Add(new PrerequisiteStatus(
-                "Tesseract line images",
-                inMemory,
-                inMemory ? $"in memory ({Libraries.LineImagesFile}: each text line's image is not encoded as PNG and decoded again)" : lineImages,
+                "Tesseract images",
+                faster,
+                faster ? $"faster ({Libraries.TesseractImagesFile}: line images kept in memory, not as PNG; line finding by DWA, the same result)" : images,
                 Required: false));
         }
 

@@ -258,7 +258,7 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
 
         long started = Stopwatch.GetTimestamp();
         var engine = new TesseractEngine(_options);
-        LogEngineCreated(_options.Language, Libraries.OpenMpRuntime ?? "?", Libraries.LineImages ?? "?", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        LogEngineCreated(_options.Language, Libraries.OpenMpRuntime ?? "?", Libraries.TesseractImages ?? "?", (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new Worker(engine, new PageAnalyser(_qa));
     }
 
@@ -405,8 +405,8 @@ public sealed partial class TesseractOcrStage : IOcrStage, IDisposable
         };
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "OCR engine created ({Language}; OpenMP runtime: {OpenMpRuntime}; line images: {LineImages}) in {Milliseconds} ms")]
-    private partial void LogEngineCreated(string language, string openMpRuntime, string lineImages, long milliseconds);
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "OCR engine created ({Language}; OpenMP runtime: {OpenMpRuntime}; Tesseract images: {TesseractImages}) in {Milliseconds} ms")]
+    private partial void LogEngineCreated(string language, string openMpRuntime, string tesseractImages, long milliseconds);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Trace, Message = "Page {PageNumber} recognised: {Words} words in {Milliseconds} ms")]
     private partial void LogPageRecognised(int pageNumber, int words, long milliseconds);

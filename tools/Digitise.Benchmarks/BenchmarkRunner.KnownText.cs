@@ -6,8 +6,8 @@ namespace Digitise.Benchmarks;
 
 /// <summary>Raw Tesseract against the pipeline on one corpus: speed, memory and, where the text is known, quality.</summary>
 /// <remarks>
-/// <see cref="Raw"/> is Tesseract as Debian ships it (libgomp, OMP_THREAD_LIMIT=1, PNG line images), the reference; <see cref="RawSerial"/> is
-/// the same engine as the pipeline's (the serial OpenMP runtime, line images in memory), so pipeline / raw serial is the
+/// <see cref="Raw"/> is Tesseract as Debian ships it (libgomp, OMP_THREAD_LIMIT=1, Leptonica as called), the reference; <see cref="RawSerial"/> is
+/// the same engine as the pipeline's (the serial OpenMP runtime, the faster Leptonica calls), so pipeline / raw serial is the
 /// pipeline's own cost.
 /// <see cref="RawTextsDiffer"/> counts the pages whose text the two raw runs read differently (null: not compared).
 /// </remarks>
@@ -135,7 +135,7 @@ internal static partial class BenchmarkRunner
             ? string.Empty
             : string.Create(inv, $". Each throughput figure is the median of {repeat} alternating runs (raw, raw serial, pipeline, raw, ...), wall and CPU seconds each their own median; peak memory is the highest of the runs; CER and identifiers are from the last run (they do not change from run to run)");
         o.WriteLine();
-        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, one thread per engine, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Raw is Tesseract as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 with each line image through PNG (the reference); raw serial is the same engine as the pipeline's, on the serial OpenMP runtime with line images kept in memory, so pipeline / raw serial is the pipeline's own cost. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less" + repeated + ":");
+        o.WriteLine("Raw Tesseract (same engine settings: page segmentation 3, one thread per engine, one reused engine per core, text only) against the pipeline end to end (`digitise run`, QA + every separation mode on), on the same pages in the same run. Raw is Tesseract as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 with Leptonica's own functions (the reference); raw serial is the same engine as the pipeline's, on the serial OpenMP runtime with two of Tesseract's Leptonica calls served faster to the same result (tessimages.c), so pipeline / raw serial is the pipeline's own cost. Pages/s is wall time on this shared machine (start-up included); CPU s/page is the user + system time of each row's processes, which other users' work disturbs far less" + repeated + ":");
         o.WriteLine();
         o.WriteLine("| Corpus | Pages | Raw pages/s | Raw serial pages/s | Pipeline pages/s | Pipeline / raw | Pipeline / raw serial | Raw CPU s/page | Raw serial CPU s/page | Pipeline CPU s/page | Pipeline / raw, by CPU | Pipeline / raw serial, by CPU | Raw texts differ, raw / raw serial | Raw CER | Pipeline CER | Pages with higher CER | NHS no. + DOB exact, raw / pipeline | Raw peak | Pipeline peak |");
         o.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

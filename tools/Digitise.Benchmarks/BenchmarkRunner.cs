@@ -227,13 +227,13 @@ internal static partial class BenchmarkRunner
     }
 
     /// <summary>
-    /// Raw Tesseract, one reused engine per thread: as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 with its PNG line
-    /// images (the reference), or <paramref name="serialOpenMp"/> with the serial OpenMP runtime and in-memory line images
-    /// the pipeline loads (the same engine as the pipeline's).
+    /// Raw Tesseract, one reused engine per thread: as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 with Leptonica's
+    /// own functions (the reference), or <paramref name="serialOpenMp"/> with the serial OpenMP runtime and faster
+    /// Leptonica calls the pipeline loads (the same engine as the pipeline's).
     /// </summary>
     private static async Task<BenchRow> CeilingAsync(string documents, int expectedPages, int cores, bool serialOpenMp, string work, string? textDirectory, TextWriter log, CancellationToken cancellationToken)
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"Ceiling: raw Tesseract, {cores} threads x 1 reused engine, {(serialOpenMp ? "serial OpenMP runtime, line images in memory (as the pipeline)" : "as Debian ships it: libgomp, PNG line images (the reference)")}");
+        string name = string.Create(CultureInfo.InvariantCulture, $"Ceiling: raw Tesseract, {cores} threads x 1 reused engine, {(serialOpenMp ? "serial OpenMP runtime, faster Leptonica calls (as the pipeline)" : "as Debian ships it: libgomp, Leptonica as called (the reference)")}");
         Directory.CreateDirectory(work);
         log.WriteLine($"digitise-bench: {name} ...");
         string self = Path.Combine(AppContext.BaseDirectory, "digitise-bench.dll");
@@ -248,7 +248,7 @@ internal static partial class BenchmarkRunner
             return new BenchRow(name, expectedPages, seconds, peakKb, string.Create(CultureInfo.InvariantCulture, $"failed (exit {result.ExitCode}, {pages} pages)"));
         }
 
-        // Each row must have run the engine it names: a reference that silently ran serial or with in-memory line images
+        // Each row must have run the engine it names: a reference that silently ran serial or with the faster Leptonica calls
         // (or the reverse) would make the comparison meaningless.
         string runtime = CeilingOpenMp().Match(result.Stdout) is { Success: true } m ? m.Groups[1].Value.Trim() : "?";
         if ((runtime == "serial") != serialOpenMp)
@@ -256,10 +256,10 @@ internal static partial class BenchmarkRunner
             return new BenchRow(name, pages, seconds, peakKb, $"ran on OpenMP runtime '{runtime}'");
         }
 
-        string lineImages = CeilingLineImages().Match(result.Stdout) is { Success: true } l ? l.Groups[1].Value.Trim() : "?";
-        if ((lineImages == "in memory") != serialOpenMp)
+        string images = CeilingTesseractImages().Match(result.Stdout) is { Success: true } l ? l.Groups[1].Value.Trim() : "?";
+        if ((images == "faster") != serialOpenMp)
         {
-            return new BenchRow(name, pages, seconds, peakKb, $"ran with line images '{lineImages}'");
+            return new BenchRow(name, pages, seconds, peakKb, $"ran with Tesseract images '{images}'");
         }
 
         return new BenchRow(name, pages, seconds, peakKb, CpuSeconds: cpu);
@@ -430,8 +430,8 @@ internal static partial class BenchmarkRunner
     [GeneratedRegex(@"^openmp (.+)$", RegexOptions.Multiline)]
     private static partial Regex CeilingOpenMp();
 
-    [GeneratedRegex(@"^line-images (.+)$", RegexOptions.Multiline)]
-    private static partial Regex CeilingLineImages();
+    [GeneratedRegex(@"^tesseract-images (.+)$", RegexOptions.Multiline)]
+    private static partial Regex CeilingTesseractImages();
 }
 
 /// <summary>The lines describing the machine and the OCR stack.</summary>

@@ -11,9 +11,9 @@ namespace Digitise.Benchmarks;
 /// <c>digitise-bench ceiling DIR [--threads N] [--text OUTDIR]</c>: the fastest this machine OCRs the pages with Tesseract: one
 /// thread per core, each with one <see cref="TesseractEngine"/> created once, decoding every page (TIFF frames too)
 /// and recognising it; nothing else. Run it with OMP_THREAD_LIMIT=1 in its environment, and DIGITISE_OPENMP=libgomp and
-/// DIGITISE_LINE_IMAGES=png for Tesseract as Debian ships it (otherwise the serial OpenMP runtime and the in-memory line
-/// images are loaded, as in the pipeline). Prints <c>pages N failed F seconds S</c>, then <c>openmp RUNTIME</c> and
-/// <c>line-images HOW</c>.
+/// DIGITISE_TESSERACT_IMAGES=shipped for Tesseract as Debian ships it (otherwise the serial OpenMP runtime and the faster
+/// Leptonica calls are loaded, as in the pipeline). Prints <c>pages N failed F seconds S</c>, then <c>openmp RUNTIME</c>
+/// and <c>tesseract-images HOW</c>.
 /// </summary>
 internal static class CeilingCommand
 {
@@ -104,7 +104,7 @@ internal static class CeilingCommand
         workers.ForEach(w => w.Join());
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages {pages} failed {failed} seconds {Stopwatch.GetElapsedTime(started).TotalSeconds:0.000}"));
         Console.WriteLine($"openmp {OcrPrerequisites.OpenMpRuntime ?? "?"}");
-        Console.WriteLine($"line-images {OcrPrerequisites.LineImages ?? "?"}");
+        Console.WriteLine($"tesseract-images {OcrPrerequisites.TesseractImages ?? "?"}");
         return failed == 0 ? 0 : 1;
     }
 

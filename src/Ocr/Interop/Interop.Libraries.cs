@@ -8,8 +8,8 @@ namespace Digitise.Ocr.Interop;
 /// oversubscribing the cores: libgomp reads <c>OMP_THREAD_LIMIT</c> once, when it is loaded (as a dependency of
 /// libtesseract), and .NET's Environment.SetEnvironmentVariable does not change the native environment on Unix,
 /// so the limit is written with libc's setenv before the first native load. Before libtesseract loads, the serial OpenMP
-/// runtime (<see cref="UseSerialOpenMp"/>) is loaded globally so that Tesseract's parallel regions run inline, and the
-/// line images library (<see cref="UseLineImagesInMemory"/>) so that Tesseract's line images skip their PNG round trip.
+/// runtime (<see cref="UseSerialOpenMp"/>) is loaded globally so that Tesseract's parallel regions run inline, and
+/// <see cref="UseFasterTesseractImages"/> so that two of Tesseract's Leptonica calls are served faster with the same result.
 /// </summary>
 internal static partial class Libraries
 {
@@ -26,14 +26,15 @@ internal static partial class Libraries
     /// <summary>Set to <c>libgomp</c> to leave Tesseract on Debian's OpenMP runtime (the benchmark's raw reference does).</summary>
     internal const string OpenMpVariable = "DIGITISE_OPENMP";
 
-    /// <summary>The line images library built from <c>src/Ocr/Native/lineimages.c</c>, beside the assemblies.</summary>
-    internal const string LineImagesFile = "libdigitise-lineimages.so";
+    /// <summary>The library built from <c>src/Ocr/Native/tessimages.c</c>, beside the assemblies.</summary>
+    internal const string TesseractImagesFile = "libdigitise-tessimages.so";
 
-    /// <summary>Set to <c>png</c> to leave Tesseract's PNG round trip of each line image (the benchmark's raw reference does).</summary>
-    internal const string LineImagesVariable = "DIGITISE_LINE_IMAGES";
+    /// <summary>Set to <c>shipped</c> to leave Tesseract's Leptonica calls as Debian ships them (the benchmark's raw reference does).</summary>
+    internal const string TesseractImagesVariable = "DIGITISE_TESSERACT_IMAGES";
 
-    /// <summary>What <see cref="LineImages"/> says when Tesseract's line images stay in memory as they are.</summary>
-    internal const string LineImagesInMemory = "in memory";
+    /// <summary>What <see cref="TesseractImages"/> says when Tesseract's image calls are served by the library.</summary>
+    internal const string TesseractImagesFaster = "faster";
+
     internal const string LeptonicaSoname = "liblept.so.5";
 
     /// <summary>
@@ -56,8 +57,9 @@ internal static partial class Libraries
     private static int s_heapTrims;
     private static string? s_openMpRuntime;
     private static unsafe delegate* unmanaged<nuint> s_serialRegions;
-    private static string? s_lineImages;
+    private static string? s_tesseractImages;
     private static unsafe delegate* unmanaged<nuint> s_lineImagesInMemory;
+    private static unsafe delegate* unmanaged<nuint> s_bricksByDwa;
 
     /// <summary>How many times free heap pages were handed back (<see cref="ReleaseFreeHeapPages"/>), for tests.</summary>
     internal static int HeapTrims => Volatile.Read(ref s_heapTrims);
@@ -108,7 +110,7 @@ internal static partial class Libraries
             lock (RegistrationLock)
             {
                 UseSerialOpenMp();
-                UseLineImagesInMemory();
+                UseFasterTesseractImages();
             }
         }
 
@@ -223,50 +225,80 @@ internal static partial class Libraries
     }
 
     /// <summary>
-    /// How Tesseract keeps each text line's image between cutting it out and scaling it for the network:
-    /// <see cref="LineImagesInMemory"/>, or why it is PNG as Debian ships it. Null until the first call into libtesseract.
+    /// How Tesseract's Leptonica calls are served: <see cref="TesseractImagesFaster"/>, or why they are as Debian ships
+    /// them. Null until the first call into libtesseract.
     /// </summary>
-    internal static string? LineImages => Volatile.Read(ref s_lineImages);
+    internal static string? TesseractImages => Volatile.Read(ref s_tesseractImages);
 
     /// <summary>Line images Tesseract has kept in memory instead of as PNG in this process; null when the library is not in use.</summary>
-    internal static unsafe long? LineImagesKeptInMemory => s_lineImagesInMemory is null ? null : (long)s_lineImagesInMemory();
+    internal static unsafe long? LineImagesInMemory => s_lineImagesInMemory is null ? null : (long)s_lineImagesInMemory();
+
+    /// <summary>Tesseract's brick openings and closings done by DWA chains in this process; null when the library is not in use.</summary>
+    internal static unsafe long? BricksByDwa => s_bricksByDwa is null ? null : (long)s_bricksByDwa();
 
     /// <summary>
-    /// Loads <c>src/Ocr/Native/lineimages.c</c> with <c>RTLD_GLOBAL</c>, before libtesseract, so that the dynamic linker
-    /// binds Tesseract's <c>pixWriteMem</c> to it rather than to Leptonica's (the global scope is searched before a
-    /// library's own dependencies). Tesseract encodes every text line's image as PNG before recognising it and decodes it
-    /// again straight after (its ImageData keeps images as encoded files, for training); this keeps them in Leptonica's
-    /// serialised form, a copy of the raster that pixReadMem reads back to the same pixels.
+    /// The library's DWA chain for an opening (or <paramref name="closing"/>) of <paramref name="pix"/> by an
+    /// hsize x vsize brick, as Tesseract's calls get it; an invalid handle when it cannot be done so. For tests.
+    /// </summary>
+    internal static unsafe PixHandle BrickByDwa(PixHandle pix, int hsize, int vsize, bool closing)
+    {
+        var chain = (delegate* unmanaged<IntPtr, int, int, int, IntPtr>)TesseractImagesExport("digitise_brick_by_dwa");
+        return PixHandle.Own(chain(pix.DangerousGetHandle(), hsize, vsize, closing ? 1 : 0));
+    }
+
+    /// <summary>The line lengths the library's DWA chain uses for a line of <paramref name="length"/>; null when it has none. For tests.</summary>
+    internal static unsafe int[]? BrickChain(int length)
+    {
+        var chain = (delegate* unmanaged<int, int*, int, int>)TesseractImagesExport("digitise_brick_chain");
+        int* lengths = stackalloc int[64];
+        int count = chain(length, lengths, 64);
+        return count < 0 ? null : new ReadOnlySpan<int>(lengths, count).ToArray();
+    }
+
+    private static IntPtr TesseractImagesExport(string name)
+    {
+        string path = FindBesideAssemblies(TesseractImagesFile) ?? throw new FileNotFoundException($"{TesseractImagesFile} was not built", TesseractImagesFile);
+        return NativeLibrary.GetExport(NativeLibrary.Load(path), name);
+    }
+
+    /// <summary>
+    /// Loads <c>src/Ocr/Native/tessimages.c</c> with <c>RTLD_GLOBAL</c>, before libtesseract, so that the dynamic linker
+    /// binds Tesseract's <c>pixWriteMem</c>, <c>pixOpenBrick</c> and <c>pixCloseBrick</c> to it rather than to
+    /// Leptonica's (the global scope is searched before a library's own dependencies). It keeps each text line's image in
+    /// memory instead of encoding it as PNG and decoding it again, and does the line finder's openings and closings with
+    /// Leptonica's DWA functions in chains that give the rasterop result bit for bit (see the C file).
     /// </summary>
     /// <remarks>
-    /// Measured with perf on 40 generated pages, the PNG encode was 4.3% of a run's samples and the decode 1.2%; the
-    /// tesseract program with the library preloaded read the 71 pages of the benchmark's three corpora to the same text,
-    /// 2.5-4.9% faster. Falls back to PNG, saying why in <see cref="LineImages"/>, when <c>DIGITISE_LINE_IMAGES=png</c>,
-    /// when libtesseract is already loaded, when the library was not built (no C compiler), or when Leptonica's
-    /// pixWriteMem is already first in the global scope.
+    /// Measured with perf on 40 generated pages, the PNG encode was 4.3% of a run's samples, the decode 1.2% and the
+    /// brick openings 5.5%. Debian's tesseract program with the library preloaded read the 71 pages of the benchmark's
+    /// three corpora to the same text, 3.4-8.0% faster (one process per page, start-up included). Falls back to
+    /// Leptonica's functions, saying why in <see cref="TesseractImages"/>, when <c>DIGITISE_TESSERACT_IMAGES=shipped</c>,
+    /// when libtesseract is already loaded, when the library was not built (no C compiler), or when Leptonica's functions
+    /// are already first in the global scope.
     /// </remarks>
-    private static unsafe void UseLineImagesInMemory()
+    private static unsafe void UseFasterTesseractImages()
     {
-        if (s_lineImages is not null)
+        if (s_tesseractImages is not null)
         {
             return;
         }
 
-        string? reason = BindBeforeTesseract(LineImagesFile, LineImagesVariable, "png", "pixWriteMem", out IntPtr handle);
+        string? reason = BindBeforeTesseract(TesseractImagesFile, TesseractImagesVariable, "shipped", "pixWriteMem", out IntPtr handle);
         if (reason is null)
         {
-            var ready = (delegate* unmanaged<int>)DlSym(handle, "digitise_line_images_ready");
-            reason = ready is null || ready() == 0 ? $"{LineImagesFile} found no pixWriteMem in {LeptonicaSoname}"
-                : DlSym(IntPtr.Zero, "pixWriteMem") != DlSym(handle, "pixWriteMem") ? $"{LeptonicaSoname} was loaded into the global scope first"
+            var ready = (delegate* unmanaged<int>)DlSym(handle, "digitise_tesseract_images_ready");
+            reason = ready is null || ready() == 0 ? $"{TesseractImagesFile} did not find Leptonica's own functions in {LeptonicaSoname}"
+                : ((string[])["pixWriteMem", "pixOpenBrick", "pixCloseBrick"]).Any(f => DlSym(IntPtr.Zero, f) != DlSym(handle, f)) ? $"{LeptonicaSoname} was loaded into the global scope first"
                 : null;
         }
 
         if (reason is null)
         {
-            s_lineImagesInMemory = (delegate* unmanaged<nuint>)DlSym(handle, "digitise_line_images_spix");
+            s_lineImagesInMemory = (delegate* unmanaged<nuint>)DlSym(handle, "digitise_line_images_in_memory");
+            s_bricksByDwa = (delegate* unmanaged<nuint>)DlSym(handle, "digitise_bricks_by_dwa");
         }
 
-        Volatile.Write(ref s_lineImages, reason is null ? LineImagesInMemory : $"PNG ({reason})");
+        Volatile.Write(ref s_tesseractImages, reason is null ? TesseractImagesFaster : $"as shipped ({reason})");
     }
 
     /// <summary>
