@@ -9,7 +9,8 @@
  *    network. The PNG exists only for training files: perf on 40 generated pages put the encode at 4.3% of a run's
  *    samples and the decode at 1.2%. A PNG asked for from inside libtesseract is written instead in Leptonica's
  *    serialised form (SPIX: a header and the raster, copied), which pixReadMem recognises by its header and reads back
- *    to the same pixels.
+ *    to the same pixels. (Tesseract's own PDF renderer would embed such a PNG; Digitise writes its PDFs itself and never
+ *    asks Tesseract for one.)
  *
  * 2. Morphology (pixOpenBrick, pixCloseBrick). Tesseract's line finder opens and closes the whole page with bricks of
  *    resolution-dependent size (at 300 dpi: closing 5x5, opening 15x15, 1x75 and 75x1). Leptonica's rasterop version
