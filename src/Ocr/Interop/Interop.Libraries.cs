@@ -170,7 +170,7 @@ internal static partial class Libraries
             return;
         }
 
-        string? reason = BindBeforeTesseract(SerialOpenMpFile, OpenMpVariable, "libgomp", "GOMP_parallel", out IntPtr handle)
+        string? reason = BindBeforeTesseract(SerialOpenMpFile, OpenMpVariable, "libgomp", "GOMP_parallel", ready: null, out IntPtr handle)
             ?? (DlSym(IntPtr.Zero, "GOMP_parallel") != DlSym(handle, "GOMP_parallel") ? "another OpenMP runtime was loaded into the process first" : null);
         if (reason is null)
         {
@@ -181,12 +181,14 @@ internal static partial class Libraries
     }
 
     /// <summary>
-    /// Loads <paramref name="file"/> (beside the assemblies) with <c>RTLD_GLOBAL</c> so that libtesseract, loaded next,
-    /// binds its references to <paramref name="symbol"/> and the like there; null when it did, otherwise why not:
-    /// <paramref name="variable"/> set to <paramref name="asShipped"/>, libtesseract already loaded, no such file, or
-    /// the file did not load. The caller checks that the global scope finds its symbols first.
+    /// Loads <paramref name="file"/> (beside the assemblies) and, once <paramref name="ready"/> (given the handle) has no
+    /// objection, makes it global (<c>RTLD_GLOBAL</c>) so that libtesseract, loaded next, binds its references to
+    /// <paramref name="symbol"/> and the like there; null when it did, otherwise why not: <paramref name="variable"/> set
+    /// to <paramref name="asShipped"/>, libtesseract already loaded, no such file, the file did not load, or
+    /// <paramref name="ready"/>'s reason (the library then stays out of the global scope). The caller checks that the
+    /// global scope finds its symbols first.
     /// </summary>
-    private static string? BindBeforeTesseract(string file, string variable, string asShipped, string symbol, out IntPtr handle)
+    private static string? BindBeforeTesseract(string file, string variable, string asShipped, string symbol, Func<IntPtr, string?>? ready, out IntPtr handle)
     {
         const int RTLD_LAZY = 1;
         const int RTLD_NOW = 2;
@@ -209,13 +211,19 @@ internal static partial class Libraries
             return $"no {file} beside the assemblies: it is built when gcc is installed, see scripts/setup";
         }
 
-        handle = DlOpen(path, RTLD_NOW | RTLD_GLOBAL);
+        handle = DlOpen(path, RTLD_NOW);
         if (handle == IntPtr.Zero || DlSym(handle, symbol) == IntPtr.Zero)
         {
             return $"{path} did not load: {Marshal.PtrToStringUTF8(DlError()) ?? "unknown error"}";
         }
 
-        return null;
+        if (ready?.Invoke(handle) is string objection)
+        {
+            return objection;
+        }
+
+        return DlOpen(path, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL) == handle ? null
+            : $"{path} could not be made global: {Marshal.PtrToStringUTF8(DlError()) ?? "unknown error"}";
     }
 
     private static string? FindBesideAssemblies(string file)
@@ -283,14 +291,9 @@ internal static partial class Libraries
             return;
         }
 
-        string? reason = BindBeforeTesseract(TesseractImagesFile, TesseractImagesVariable, "shipped", "pixWriteMem", out IntPtr handle);
-        if (reason is null)
-        {
-            var ready = (delegate* unmanaged<int>)DlSym(handle, "digitise_tesseract_images_ready");
-            reason = ready is null || ready() == 0 ? $"{TesseractImagesFile} did not find Leptonica's own functions in {LeptonicaSoname}"
-                : ((string[])["pixWriteMem", "pixOpenBrick", "pixCloseBrick"]).Any(f => DlSym(IntPtr.Zero, f) != DlSym(handle, f)) ? $"{LeptonicaSoname} was loaded into the global scope first"
-                : null;
-        }
+        // Leptonica's own functions must be found before the library goes global: from then on it serves every call.
+        string? reason = BindBeforeTesseract(TesseractImagesFile, TesseractImagesVariable, "shipped", "pixWriteMem", LeptonicaFound, out IntPtr handle)
+            ?? (((string[])["pixWriteMem", "pixOpenBrick", "pixCloseBrick"]).Any(f => DlSym(IntPtr.Zero, f) != DlSym(handle, f)) ? $"{LeptonicaSoname} was loaded into the global scope first" : null);
 
         if (reason is null)
         {
@@ -299,6 +302,12 @@ internal static partial class Libraries
         }
 
         Volatile.Write(ref s_tesseractImages, reason is null ? TesseractImagesFaster : $"as shipped ({reason})");
+
+        static string? LeptonicaFound(IntPtr library)
+        {
+            var ready = (delegate* unmanaged<int>)DlSym(library, "digitise_tesseract_images_ready");
+            return ready is not null && ready() != 0 ? null : $"{TesseractImagesFile} did not find Leptonica's own functions in {LeptonicaSoname}";
+        }
     }
 
     /// <summary>

@@ -9,8 +9,9 @@
  *    network. The PNG exists only for training files: perf on 40 generated pages put the encode at 4.3% of a run's
  *    samples and the decode at 1.2%. A PNG asked for from inside libtesseract is written instead in Leptonica's
  *    serialised form (SPIX: a header and the raster, copied), which pixReadMem recognises by its header and reads back
- *    to the same pixels. (Tesseract's own PDF renderer would embed such a PNG; Digitise writes its PDFs itself and never
- *    asks Tesseract for one.)
+ *    to the same pixels. Only ImageData::SetPixInternal's requests are served so (the caller's symbol is checked): other
+ *    PNGs Tesseract makes, for its debug viewer or its PDF renderer, stay PNG. Its training tools would write
+ *    ImageData's bytes to files; Digitise never trains Tesseract.
  *
  * 2. Morphology (pixOpenBrick, pixCloseBrick). Tesseract's line finder opens and closes the whole page with bricks of
  *    resolution-dependent size (at 300 dpi: closing 5x5, opening 15x15, 1x75 and 75x1). Leptonica's rasterop version
@@ -91,8 +92,11 @@ static brick_fn leptonica_brick(int closing)
     return found;
 }
 
-/* True when the code at address belongs to libtesseract (its load address is remembered after the first match). */
-static int from_tesseract(const void *address)
+/*
+ * True when the code at address belongs to libtesseract (its load address is remembered after the first match) and,
+ * when `function` is given, to the libtesseract function whose (mangled) name contains it.
+ */
+static int from_tesseract(const void *address, const char *function)
 {
     dl_info info;
     if (!dladdr(address, &info) || info.dli_fbase == 0)
@@ -101,23 +105,19 @@ static int from_tesseract(const void *address)
     }
 
     void *known = __atomic_load_n(&tesseract_base, __ATOMIC_RELAXED);
-    if (known != 0)
+    if (known == 0 && info.dli_fname != 0 && strstr(info.dli_fname, "libtesseract.so") != 0)
     {
-        return info.dli_fbase == known;
+        known = info.dli_fbase;
+        __atomic_store_n(&tesseract_base, known, __ATOMIC_RELAXED);
     }
 
-    if (info.dli_fname != 0 && strstr(info.dli_fname, "libtesseract.so") != 0)
-    {
-        __atomic_store_n(&tesseract_base, info.dli_fbase, __ATOMIC_RELAXED);
-        return 1;
-    }
-
-    return 0;
+    return known != 0 && info.dli_fbase == known && (function == 0 || (info.dli_sname != 0 && strstr(info.dli_sname, function) != 0));
 }
 
 int pixWriteMem(unsigned char **data, size_t *size, PIX *pix, int format)
 {
-    if (format == IFF_PNG && from_tesseract(__builtin_return_address(0)))
+    /* Only ImageData's: Tesseract's other PNGs (its debug viewer, its PDF renderer) stay PNG. */
+    if (format == IFF_PNG && from_tesseract(__builtin_return_address(0), "ImageData14SetPixInternal"))
     {
         __atomic_add_fetch(&spix_writes, 1, __ATOMIC_RELAXED);
         return pixWriteMemSpix(data, size, pix);
@@ -142,7 +142,12 @@ static int direct(int length)
 int digitise_brick_chain(int length, int *out, int capacity)
 {
     int count = 0;
-    if (length <= 1)
+    if (length < 1 || capacity < 2)
+    {
+        return -1;
+    }
+
+    if (length == 1)
     {
         return 0;
     }
@@ -150,7 +155,7 @@ int digitise_brick_chain(int length, int *out, int capacity)
     if (direct(length))
     {
         out[0] = length;
-        return capacity >= 1 ? 1 : -1;
+        return 1;
     }
 
     if (length % 2 == 0)
@@ -249,7 +254,7 @@ PIX *digitise_brick_by_dwa(PIX *pixs, int hsize, int vsize, int closing)
 /* Tesseract's call (from `caller`, into a new pix) by DWA chains when it can be; everything else by Leptonica's own. */
 static PIX *serve_brick(PIX *pixd, PIX *pixs, int hsize, int vsize, int closing, const void *caller)
 {
-    if (pixd == 0 && from_tesseract(caller))
+    if (pixd == 0 && from_tesseract(caller, 0))
     {
         PIX *result = brick_by_dwa(pixs, hsize, vsize, closing);
         if (result != 0)
