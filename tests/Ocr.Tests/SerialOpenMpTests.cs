@@ -46,8 +46,8 @@ public sealed class SerialOpenMpTests
         Assert.True(File.Exists(Library), $"{Library} was not built (gcc missing? scripts/setup installs it)");
         string image = Path.Combine(Corpus, page);
 
-        (string onLibgomp, _) = Tesseract(image, new() { ["OMP_THREAD_LIMIT"] = "1" });
-        (string onSerial, string bindings) = Tesseract(image, new() { ["LD_PRELOAD"] = Library, ["LD_DEBUG"] = "bindings" });
+        (string onLibgomp, _) = NativeTools.Tesseract(image, new() { ["OMP_THREAD_LIMIT"] = "1" });
+        (string onSerial, string bindings) = NativeTools.Tesseract(image, new() { ["LD_PRELOAD"] = Library, ["LD_DEBUG"] = "bindings" });
 
         Assert.Contains($"to {Library} [0]: normal symbol `GOMP_parallel' [GOMP_4.0]", bindings, StringComparison.Ordinal);
         Assert.Contains($"to {Library} [0]: normal symbol `GOMP_parallel_sections' [GOMP_4.0]", bindings, StringComparison.Ordinal);
@@ -69,21 +69,6 @@ public sealed class SerialOpenMpTests
         Assert.Empty(imported.Except(defined, StringComparer.Ordinal));
     }
 
-    private static string[] OpenMpSymbols(string which, string library)
-    {
-        Assert.True(File.Exists(library), $"{library} is missing");
-        (int code, string output, string error) = Tool.Run("nm", ["-D", which, library]);
-        Assert.True(code == 0, $"nm {library} exited {code}: {error}");
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Split('@')[0])
-            .Where(name => name.StartsWith("GOMP_", StringComparison.Ordinal) || name.StartsWith("omp_", StringComparison.Ordinal))
-            .Distinct(StringComparer.Ordinal)];
-    }
-
-    private static (string Stdout, string Stderr) Tesseract(string image, Dictionary<string, string> environment)
-    {
-        (int code, string stdout, string stderr) = Tool.Run("tesseract", [image, "stdout", "--psm", "3"], environment);
-        Assert.True(code == 0, $"tesseract {image} exited {code}: {stderr}");
-        return (stdout, stderr);
-    }
+    private static string[] OpenMpSymbols(string which, string library) =>
+        [.. NativeTools.Symbols(which, library).Where(name => name.StartsWith("GOMP_", StringComparison.Ordinal) || name.StartsWith("omp_", StringComparison.Ordinal))];
 }

@@ -142,8 +142,8 @@ public sealed class TesseractImagesTests
         Assert.True(File.Exists(Library), $"{Library} was not built (gcc missing? scripts/setup installs it)");
         string image = TestPaths.Shared("corpora", corpus, page);
 
-        (string asShipped, _) = Tesseract(image, new() { ["OMP_THREAD_LIMIT"] = "1" });
-        (string faster, string bindings) = Tesseract(image, new() { ["OMP_THREAD_LIMIT"] = "1", ["LD_PRELOAD"] = Library, ["LD_DEBUG"] = "bindings" });
+        (string asShipped, _) = NativeTools.Tesseract(image, new() { ["OMP_THREAD_LIMIT"] = "1" });
+        (string faster, string bindings) = NativeTools.Tesseract(image, new() { ["OMP_THREAD_LIMIT"] = "1", ["LD_PRELOAD"] = Library, ["LD_DEBUG"] = "bindings" });
 
         Assert.Contains($"libtesseract.so.5 [0] to {Library} [0]: normal symbol `pixWriteMem'", bindings, StringComparison.Ordinal);
         Assert.Contains($"libtesseract.so.5 [0] to {Library} [0]: normal symbol `pixOpenBrick'", bindings, StringComparison.Ordinal);
@@ -160,8 +160,8 @@ public sealed class TesseractImagesTests
     [Fact]
     public void Libtesseract_CallsTheFunctionsTheLibraryServes()
     {
-        string[] imported = Symbols("--undefined-only", "/usr/lib/x86_64-linux-gnu/" + Libraries.TesseractSoname);
-        string[] defined = Symbols("--defined-only", Library);
+        string[] imported = NativeTools.Symbols("--undefined-only", "/usr/lib/x86_64-linux-gnu/" + Libraries.TesseractSoname);
+        string[] defined = NativeTools.Symbols("--defined-only", Library);
 
         Assert.Contains("pixWriteMem", imported);
         Assert.Contains("pixReadMem", imported);
@@ -249,22 +249,5 @@ public sealed class TesseractImagesTests
         bits[0] |= 0x80;
         byte[] header = Encoding.ASCII.GetBytes($"P4\n{width} {height}\n");
         return [.. header, .. bits];
-    }
-
-    private static string[] Symbols(string which, string library)
-    {
-        Assert.True(File.Exists(library), $"{library} is missing");
-        (int code, string output, string error) = Tool.Run("nm", ["-D", which, library]);
-        Assert.True(code == 0, $"nm {library} exited {code}: {error}");
-        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Split('@')[0])
-            .Distinct(StringComparer.Ordinal)];
-    }
-
-    private static (string Stdout, string Stderr) Tesseract(string image, Dictionary<string, string> environment)
-    {
-        (int code, string stdout, string stderr) = Tool.Run("tesseract", [image, "stdout", "--psm", "3"], environment);
-        Assert.True(code == 0, $"tesseract {image} exited {code}: {stderr}");
-        return (stdout, stderr);
     }
 }

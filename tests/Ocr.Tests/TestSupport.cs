@@ -43,3 +43,26 @@ internal static class Tool
         return (process.ExitCode, stdout, stderr.Result);
     }
 }
+
+/// <summary>What the tests of Digitise's native libraries ask of the machine: a library's dynamic symbols, Debian's tesseract program.</summary>
+internal static class NativeTools
+{
+    /// <summary>The names (versions dropped) <c>nm -D</c> lists for <paramref name="library"/>: <c>--defined-only</c> or <c>--undefined-only</c>.</summary>
+    public static string[] Symbols(string which, string library)
+    {
+        Xunit.Assert.True(File.Exists(library), $"{library} is missing");
+        (int code, string output, string error) = Tool.Run("nm", ["-D", which, library]);
+        Xunit.Assert.True(code == 0, $"nm {library} exited {code}: {error}");
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[^1].Split('@')[0])
+            .Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>Debian's <c>tesseract</c> program on <paramref name="image"/> (page segmentation 3, text to stdout), with <paramref name="environment"/> added.</summary>
+    public static (string Stdout, string Stderr) Tesseract(string image, Dictionary<string, string> environment)
+    {
+        (int code, string stdout, string stderr) = Tool.Run("tesseract", [image, "stdout", "--psm", "3"], environment);
+        Xunit.Assert.True(code == 0, $"tesseract {image} exited {code}: {stderr}");
+        return (stdout, stderr);
+    }
+}

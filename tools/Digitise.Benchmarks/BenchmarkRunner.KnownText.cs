@@ -50,8 +50,8 @@ internal static partial class BenchmarkRunner
         IReadOnlyDictionary<string, (string Nhs, string Dob)> identifiers, int cores, int repeat, string work, TextWriter log, CancellationToken cancellationToken)
     {
         BenchRow[] alternated = await AlternateAsync(repeat, log,
-            run => CeilingAsync(pagesDirectory, pages, cores, serialOpenMp: false, Path.Combine(RunFolder(work, run, repeat), "raw"), Path.Combine(RunFolder(work, run, repeat), "raw-text"), log, cancellationToken),
-            run => CeilingAsync(pagesDirectory, pages, cores, serialOpenMp: true, Path.Combine(RunFolder(work, run, repeat), "raw-serial"), Path.Combine(RunFolder(work, run, repeat), "raw-serial-text"), log, cancellationToken),
+            run => CeilingAsync(pagesDirectory, pages, cores, asPipeline: false, Path.Combine(RunFolder(work, run, repeat), "raw"), Path.Combine(RunFolder(work, run, repeat), "raw-text"), log, cancellationToken),
+            run => CeilingAsync(pagesDirectory, pages, cores, asPipeline: true, Path.Combine(RunFolder(work, run, repeat), "raw-serial"), Path.Combine(RunFolder(work, run, repeat), "raw-serial-text"), log, cancellationToken),
             run => PipelineAsync(cliDll, pagesDirectory, pages, mpiCsv, Path.Combine(RunFolder(work, run, repeat), "pipeline"), $"Pipeline, {corpusName}", log, cancellationToken)).ConfigureAwait(false);
         (BenchRow raw, BenchRow rawSerial, BenchRow pipeline) = (alternated[0], alternated[1], alternated[2]);
 

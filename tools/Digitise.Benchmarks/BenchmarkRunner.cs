@@ -40,8 +40,8 @@ internal static partial class BenchmarkRunner
 
         var rows = new List<BenchRow>();
         BenchRow[] alternated = await AlternateAsync(options.Repeat, log,
-            run => CeilingAsync(corpus.DocumentsDirectory, corpus.Pages, options.Cores, serialOpenMp: false, Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling"), Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling-text"), log, cancellationToken),
-            run => CeilingAsync(corpus.DocumentsDirectory, corpus.Pages, options.Cores, serialOpenMp: true, Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling-serial"), Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling-serial-text"), log, cancellationToken),
+            run => CeilingAsync(corpus.DocumentsDirectory, corpus.Pages, options.Cores, asPipeline: false, Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling"), Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling-text"), log, cancellationToken),
+            run => CeilingAsync(corpus.DocumentsDirectory, corpus.Pages, options.Cores, asPipeline: true, Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling-serial"), Path.Combine(RunFolder(runDir, run, options.Repeat), "ceiling-serial-text"), log, cancellationToken),
             run => PipelineAsync(cliDll, corpus, Path.Combine(RunFolder(runDir, run, options.Repeat), "pipeline"), $"Pipeline end to end (`digitise run`, {options.Cores} workers, QA + separation on)", log, cancellationToken)).ConfigureAwait(false);
         (BenchRow ceiling, BenchRow ceilingSerial, BenchRow pipeline) = (alternated[0], alternated[1], alternated[2]);
         rows.Add(pipeline);
@@ -228,18 +228,18 @@ internal static partial class BenchmarkRunner
 
     /// <summary>
     /// Raw Tesseract, one reused engine per thread: as Debian ships it, on libgomp at OMP_THREAD_LIMIT=1 with Leptonica's
-    /// own functions (the reference), or <paramref name="serialOpenMp"/> with the serial OpenMP runtime and faster
+    /// own functions (the reference), or <paramref name="asPipeline"/> with the serial OpenMP runtime and faster
     /// Leptonica calls the pipeline loads (the same engine as the pipeline's).
     /// </summary>
-    private static async Task<BenchRow> CeilingAsync(string documents, int expectedPages, int cores, bool serialOpenMp, string work, string? textDirectory, TextWriter log, CancellationToken cancellationToken)
+    private static async Task<BenchRow> CeilingAsync(string documents, int expectedPages, int cores, bool asPipeline, string work, string? textDirectory, TextWriter log, CancellationToken cancellationToken)
     {
-        string name = string.Create(CultureInfo.InvariantCulture, $"Ceiling: raw Tesseract, {cores} threads x 1 reused engine, {(serialOpenMp ? "serial OpenMP runtime, faster Leptonica calls (as the pipeline)" : "as Debian ships it: libgomp, Leptonica as called (the reference)")}");
+        string name = string.Create(CultureInfo.InvariantCulture, $"Ceiling: raw Tesseract, {cores} threads x 1 reused engine, {(asPipeline ? "serial OpenMP runtime, faster Leptonica calls (as the pipeline)" : "as Debian ships it: libgomp, Leptonica as called (the reference)")}");
         Directory.CreateDirectory(work);
         log.WriteLine($"digitise-bench: {name} ...");
         string self = Path.Combine(AppContext.BaseDirectory, "digitise-bench.dll");
         string[] arguments = [self, "ceiling", documents, "--threads", cores.ToString(CultureInfo.InvariantCulture), .. textDirectory is null ? Array.Empty<string>() : ["--text", textDirectory]];
         (ChildResult result, double seconds, long peakKb, double cpu) = await MeasureCpuAsync(
-            monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, serialOpenMp ? null : ChildProcess.TesseractAsShipped, cancellationToken)).ConfigureAwait(false);
+            monitor => ChildProcess.RunAsync("dotnet", arguments, work, monitor, asPipeline ? null : ChildProcess.TesseractAsShipped, cancellationToken)).ConfigureAwait(false);
         Match match = CeilingPages().Match(result.Stdout);
         int pages = match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
         if (result.ExitCode != 0 || pages != expectedPages)
@@ -251,13 +251,13 @@ internal static partial class BenchmarkRunner
         // Each row must have run the engine it names: a reference that silently ran serial or with the faster Leptonica calls
         // (or the reverse) would make the comparison meaningless.
         string runtime = CeilingOpenMp().Match(result.Stdout) is { Success: true } m ? m.Groups[1].Value.Trim() : "?";
-        if ((runtime == "serial") != serialOpenMp)
+        if ((runtime == "serial") != asPipeline)
         {
             return new BenchRow(name, pages, seconds, peakKb, $"ran on OpenMP runtime '{runtime}'");
         }
 
         string images = CeilingTesseractImages().Match(result.Stdout) is { Success: true } l ? l.Groups[1].Value.Trim() : "?";
-        if ((images == "faster") != serialOpenMp)
+        if ((images == "faster") != asPipeline)
         {
             return new BenchRow(name, pages, seconds, peakKb, $"ran with Tesseract images '{images}'");
         }
